@@ -1,0 +1,142 @@
+"""Idempotent consumers: the effect and a processed-event row are written in one transaction,
+and the Kafka offset is committed after (ARCHITECTURE section 4). An event that cannot be
+handled goes to the consumer's dead-letter topic with the reason, and the partition moves on;
+an infrastructure failure (database, broker) is retried instead, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psycopg
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+from pydantic import ValidationError
+
+from evroam_contracts import Envelope, Message, UnknownEventTypeError, decode_payload
+from evroam_contracts.envelope import EnvelopeError
+from evroam_contracts.topics import dlq_topic
+from evroam_messaging.producer import Producer
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+# A handler runs inside the transaction; what it must only do once the effect is durable
+# (answer a request, say) it returns as an after-commit action.
+Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit | None]]
+TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, ConnectionError, TimeoutError)
+
+
+class PoisonEventError(Exception):
+    """Raised by a handler for an event that can never be handled as it is."""
+
+
+@dataclass
+class Consumer:
+    """One consumer group: the topics it reads, the event types it handles, and how."""
+
+    group: str
+    topics: Sequence[str]
+    handlers: dict[str, Handler]
+    service: str
+    assigned: asyncio.Event = field(default_factory=asyncio.Event)
+    handled: int = 0
+    dead_lettered: int = 0
+
+
+class _Readiness(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, flag: asyncio.Event) -> None:
+        self._flag = flag
+
+    async def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
+        self._flag.set()
+
+
+async def mark_processed(conn: AsyncConnection, consumer: str, event_id: object) -> bool:
+    """Record the event as handled by `consumer`; False when it already was (a duplicate)."""
+    cur = await conn.execute(
+        "INSERT INTO processed_events (consumer, event_id) VALUES (%s, %s)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        (consumer, event_id),
+    )
+    return await cur.fetchone() is not None
+
+
+async def dead_letter(
+    producer: Producer, consumer: Consumer, record: object, reason: str
+) -> None:
+    """Publish the original record, untouched, with why it could not be handled."""
+    topic = getattr(record, "topic", "")
+    headers = [(k, v) for k, v in (getattr(record, "headers", None) or ()) if not k.startswith("x_dlq_")]
+    headers += [
+        ("x_dlq_reason", reason[:2000].encode()),
+        ("x_dlq_consumer", consumer.group.encode()),
+        ("x_dlq_topic", str(topic).encode()),
+        ("x_dlq_partition", str(getattr(record, "partition", "")).encode()),
+        ("x_dlq_offset", str(getattr(record, "offset", "")).encode()),
+        ("x_dlq_at", datetime.now(UTC).isoformat().encode()),
+    ]
+    value = getattr(record, "value", b"") or b""
+    await producer.send_raw(dlq_topic(consumer.service), getattr(record, "key", None), value, headers)
+    consumer.dead_lettered += 1
+    log.error("dead-lettered %s@%s: %s", topic, getattr(record, "offset", "?"), reason)
+
+
+async def process(
+    consumer: Consumer, pool: AsyncConnectionPool, producer: Producer, record: object
+) -> None:
+    try:
+        envelope = Envelope.from_record(getattr(record, "value", None), getattr(record, "headers", ()))
+    except EnvelopeError as exc:
+        await dead_letter(producer, consumer, record, f"malformed envelope: {exc}")
+        return
+    handler = consumer.handlers.get(envelope.type)
+    if handler is None:
+        return  # not an event this consumer cares about
+    try:
+        message = decode_payload(envelope.type, envelope.version, envelope.payload)
+    except (ValidationError, UnknownEventTypeError) as exc:
+        await dead_letter(producer, consumer, record, f"{envelope.type} v{envelope.version}: {exc}")
+        return
+    try:
+        async with pool.connection() as conn, conn.transaction():
+            if not await mark_processed(conn, consumer.group, envelope.event_id):
+                return
+            after_commit = await handler(conn, envelope, message)
+        consumer.handled += 1
+        if after_commit is not None:
+            await after_commit()
+    except TRANSIENT:
+        await asyncio.sleep(0.5)  # let the database or broker come back; Kafka redelivers
+        raise
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc)[-3:])
+        await dead_letter(producer, consumer, record, reason)
+
+
+def register_consumer(
+    broker: KafkaBroker, consumer: Consumer, pool: AsyncConnectionPool, producer: Producer
+) -> None:
+    """Subscribe a consumer group; offsets are committed only after the handler returned."""
+
+    @broker.subscriber(
+        *consumer.topics,
+        group_id=consumer.group,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        listener=_Readiness(consumer.assigned),
+        fetch_max_wait_ms=100,
+    )
+    async def _on_message(msg: KafkaMessage) -> None:
+        await process(consumer, pool, producer, msg.raw_message)

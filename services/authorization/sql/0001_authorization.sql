@@ -1,0 +1,2 @@
+-- Everything lives in the event log; projections own their read tables.
+SELECT 1;
