@@ -1,2 +1,2 @@
 -- Everything lives in the event log; projections own their read tables.
-SELECT 1;
+DO $$ BEGIN END $$;  -- nothing of its own yet; keeps the migration chain explicit

@@ -1,3 +1,3 @@
 -- The tariff service keeps everything in its event log; read tables belong to projections,
 -- which create their own versioned tables (see projections/).
-SELECT 1;
+DO $$ BEGIN END $$;  -- nothing of its own yet; keeps the migration chain explicit

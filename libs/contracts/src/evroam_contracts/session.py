@@ -13,6 +13,7 @@ from evroam_contracts.shared import (
     ChargingPeriod,
     CostBreakdown,
     LocationSnapshot,
+    MeterSample,
     TariffLock,
 )
 
@@ -39,6 +40,7 @@ class SessionUpdated(Event):
     type_name: ClassVar[str] = "session.updated"
     producer: ClassVar[str] = P
     session_id: str
+    samples: tuple[MeterSample, ...] = ()
     kwh: Decimal
     charging_periods: tuple[ChargingPeriod, ...]
     costs: CostBreakdown | None = None

@@ -150,6 +150,15 @@ class EventStore:
             )
             return [_row(r) for r in await cur.fetchall()]
 
+    async def version(self, conn: AsyncConnection, stream_id: str) -> int:
+        """The stream's current version (0 when it does not exist), without loading it."""
+        cur = await conn.execute(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s",
+            (stream_id,),
+        )
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     async def head(self, conn: AsyncConnection) -> int:
         cur = await conn.execute("SELECT coalesce(max(position), 0) FROM events")
         row = await cur.fetchone()

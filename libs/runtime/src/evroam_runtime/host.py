@@ -124,7 +124,7 @@ class ServiceHost:
         http = asyncio.create_task(server.serve(), name="http")
         await self._start_broker()
         log.info("evroam-%s started on %s:%s", self.service, s.http_host, s.http_port)
-        await self.stop.wait()
+        failed = await self._supervise([*background, http])
         log.info("evroam-%s stopping", self.service)
         await self.broker.stop()  # finishes the messages in hand, commits their offsets
         await asyncio.gather(*background, return_exceptions=True)  # relay flushes on stop
@@ -133,6 +133,20 @@ class ServiceHost:
         await self.producer.stop()
         await self.pool.close()
         provider.shutdown()
+        if failed:
+            raise SystemExit(f"evroam-{self.service}: {failed}")
+
+    async def _supervise(self, tasks: list[asyncio.Task[Any]]) -> str | None:
+        """Wait for the stop signal; a task that ends before it is a failure that stops all."""
+        stopper = asyncio.create_task(self.stop.wait())
+        done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        failed = None
+        for task in done - {stopper}:
+            exc = None if task.cancelled() else task.exception()
+            failed = f"{task.get_name()} ended early: {exc!r}"
+            log.error(failed)
+        self.stop.set()
+        return failed
 
     async def _publish(self, envelopes: Any) -> None:
         await self.producer.send_envelopes(events_topic(self.service), envelopes)

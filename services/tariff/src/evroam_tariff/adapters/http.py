@@ -10,7 +10,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
-from evroam_pricing import PricingError, tariff_from_ocpi
+from evroam_pricing import tariff_from_ocpi
+from evroam_pricing.errors import PricingError
 from evroam_runtime import require_admin
 from evroam_tariff.domain.decider import TariffVersionNotFoundError
 from evroam_tariff.handlers.commands import handle_assign_tariff, handle_publish_tariff

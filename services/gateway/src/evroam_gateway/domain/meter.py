@@ -1,0 +1,72 @@
+"""OCPP 1.6 MeterValue lists to normalized samples (OCPP 1.6 section 7.17 SampledValue).
+
+Defaults when a field is absent: measurand Energy.Active.Import.Register, unit Wh, context
+Sample.Periodic. Phase-less values are totals; where only per-phase values come, they are
+summed (current) or ignored (energy registers are always totals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from evroam_contracts.shared import MeterSample
+
+ENERGY = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+CURRENT = "Current.Import"
+SOC = "SoC"
+_SCALE = {"Wh": 1, "kWh": 1000, "W": 1, "kW": 1000}
+
+
+class MeterValueError(ValueError):
+    """A sampled value that cannot be read as a number or a timestamp."""
+
+
+def parse_timestamp(raw: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MeterValueError(f"bad timestamp {raw!r}") from exc
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _number(raw: Any) -> Decimal:
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise MeterValueError(f"not a number: {raw!r}") from exc
+
+
+def _reading(values: Iterable[Mapping[str, Any]], measurand: str) -> tuple[Decimal, str] | None:
+    matching = [v for v in values if v.get("measurand", ENERGY) == measurand]
+    if not matching:
+        return None
+    totals = [v for v in matching if not v.get("phase")]
+    chosen = totals or matching
+    default_unit = {ENERGY: "Wh", POWER: "W", CURRENT: "A", SOC: "Percent"}[measurand]
+    unit = str(chosen[0].get("unit", default_unit))
+    if totals or measurand == ENERGY:
+        return _number(chosen[0]["value"]), unit
+    return sum((_number(v["value"]) for v in chosen), Decimal(0)), unit
+
+
+def to_samples(meter_value: Iterable[Mapping[str, Any]]) -> list[MeterSample]:
+    """One sample per MeterValue element that carries an energy register reading."""
+    samples = []
+    for element in meter_value:
+        values = list(element.get("sampled_value", ()))
+        energy = _reading(values, ENERGY)
+        if energy is None:
+            continue  # a power-only reading cannot be priced; energy comes with the next one
+        power, current, soc = _reading(values, POWER), _reading(values, CURRENT), _reading(values, SOC)
+        samples.append(MeterSample(
+            at=parse_timestamp(str(element["timestamp"])),
+            energy_wh=int(energy[0] * _SCALE.get(energy[1], 1)),
+            power_w=int(power[0] * _SCALE.get(power[1], 1)) if power else None,
+            current_a=current[0] if current else None,
+            soc=int(soc[0]) if soc else None,
+        ))
+    return samples

@@ -1,0 +1,5 @@
+import sys
+
+from evroam_session.app import run
+
+sys.exit(run())

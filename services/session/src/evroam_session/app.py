@@ -1,0 +1,36 @@
+"""Composition root of the session service."""
+
+from __future__ import annotations
+
+from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, TransactionStarted
+from evroam_contracts.tariff import TariffAssigned, TariffPublished
+from evroam_contracts.topics import events_topic
+from evroam_messaging import Consumer
+from evroam_runtime import ServiceHost, main, sql_dir
+from evroam_session.adapters.http import router
+from evroam_session.handlers import policies
+from evroam_session.projections.sessions import SessionsV1
+from evroam_session.settings import SessionSettings
+
+
+async def wire(host: ServiceHost) -> None:
+    s = host.settings
+    assert isinstance(s, SessionSettings)
+    host.add_projection(SessionsV1())
+    host.add_consumer(Consumer(
+        group="evroam.session.policies",
+        topics=[events_topic("gateway"), events_topic("tariff")],
+        handlers={
+            TransactionStarted.type_name: policies.on_transaction_started(s.default_currency),
+            MeterValuesSampled.type_name: policies.on_meter_values_sampled,
+            TransactionEnded.type_name: policies.on_transaction_ended,
+            TariffPublished.type_name: policies.on_tariff_published,
+            TariffAssigned.type_name: policies.on_tariff_assigned,
+        },
+        service="session",
+    ))
+    host.app.include_router(router(host.pool))
+
+
+def run() -> int:
+    return main("session", SessionSettings, wire, sql_dir(__file__))
