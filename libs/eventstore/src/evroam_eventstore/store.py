@@ -31,6 +31,10 @@ class ConcurrencyError(RuntimeError):
     """The stream moved on since it was loaded: retry the whole command."""
 
 
+class DuplicateEventError(ValueError):
+    """An event with this id was appended before (a replayed command, not a race)."""
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """An event about to be appended, with the metadata it will carry for ever."""
@@ -120,6 +124,12 @@ class EventStore:
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 await cur.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK,))
+                # Under the lock no other append runs, so this read cannot go stale.
+                current = await self.version(conn, stream_id)
+                if current != expected_version:
+                    raise ConcurrencyError(
+                        f"stream {stream_id} is at version {current}, not {expected_version}"
+                    )
                 recorded = []
                 for row in rows:
                     await cur.execute(
@@ -133,6 +143,8 @@ class EventStore:
                     recorded.append(_row(fetched))
                 await cur.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
         except psycopg.errors.UniqueViolation as exc:
+            if "event_id" in str(exc):
+                raise DuplicateEventError("an event id in this append exists already") from exc
             raise ConcurrencyError(
                 f"stream {stream_id} is past version {expected_version}"
             ) from exc

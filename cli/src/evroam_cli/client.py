@@ -1,0 +1,110 @@
+"""A client of the platform's public interfaces (admin, query and OCPI HTTP APIs) for the
+demo and the full-flow tests. It never reads a service's tables."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from evroam_cli.endpoints import SERVICES, Endpoints
+
+T = TypeVar("T")
+
+
+class ServiceDownError(RuntimeError):
+    """One or more services do not answer /readyz; the message names them."""
+
+
+class FlowStepTimeoutError(TimeoutError):
+    """A step of the flow did not happen in time; the message says which and who owns it."""
+
+
+class Platform:
+    def __init__(self, endpoints: Endpoints, http: httpx.AsyncClient) -> None:
+        self.endpoints, self._http = endpoints, http
+        self._admin = {"Authorization": f"Bearer {endpoints.admin_token}"}
+
+    def url(self, service: str, path: str) -> str:
+        return self.endpoints.http[service].rstrip("/") + path
+
+    async def not_ready(self) -> dict[str, str]:
+        """Service -> what is wrong, for every service that is not ready."""
+        async def probe(name: str) -> tuple[str, str | None]:
+            try:
+                r = await self._http.get(self.url(name, "/readyz"), timeout=3)
+            except httpx.HTTPError as exc:
+                return name, f"not running ({type(exc).__name__} at {self.endpoints.http[name]})"
+            return name, None if r.status_code == 200 else f"not ready: {r.text}"
+
+        results = await asyncio.gather(*(probe(s) for s in SERVICES))
+        return {name: problem for name, problem in results if problem}
+
+    async def require_ready(self) -> None:
+        if problems := await self.not_ready():
+            raise ServiceDownError("; ".join(f"evroam-{k} {v}" for k, v in problems.items()))
+
+    async def _send(self, method: str, service: str, path: str, body: Any = None) -> Any:
+        r = await self._http.request(method, self.url(service, path), json=body, headers=self._admin)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} {service}{path}: HTTP {r.status_code} {r.text}")
+        return r.json()
+
+    async def register_location(self, location: dict[str, Any]) -> Any:
+        return await self._send("POST", "gateway", "/locations", location)
+
+    async def register_station(self, station: dict[str, Any]) -> Any:
+        return await self._send("POST", "gateway", "/stations", station)
+
+    async def publish_tariff(self, tariff: dict[str, Any]) -> Any:
+        return await self._send("POST", "tariff", "/tariffs", tariff)
+
+    async def assign_tariff(self, location_id: str, tariff_id: str, effective_from: str) -> Any:
+        return await self._send("POST", "tariff", f"/locations/{location_id}/tariff",
+                                {"tariff_id": tariff_id, "effective_from": effective_from})
+
+    async def register_token(self, token: dict[str, Any]) -> Any:
+        path = f"/tokens/{token['country_code']}/{token['party_id']}/{token['uid']}"
+        return await self._send("PUT", "authorization", path, token)
+
+    async def register_partner(self, partner: dict[str, Any]) -> Any:
+        return await self._send("POST", "roaming", "/admin/partners", partner)
+
+    async def get(self, service: str, path: str, **params: Any) -> httpx.Response:
+        return await self._http.get(self.url(service, path), params=params or None)
+
+    async def ocpi_get(self, path: str, token: str, **params: Any) -> httpx.Response:
+        encoded = base64.b64encode(token.encode()).decode()
+        return await self._http.get(
+            self.url("roaming", path), params=params or None,
+            headers={"Authorization": f"Token {encoded}"},
+        )
+
+    async def eventually(
+        self, what: str, owner: str, probe: Callable[[], Awaitable[T | None]],
+        timeout_s: float = 30,
+    ) -> T:
+        """Poll until `probe` returns something; on timeout say what and whose job it was."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if (result := await probe()) is not None:
+                return result
+            await asyncio.sleep(0.2)
+        problems = await self.not_ready()
+        hint = problems.get(owner, "is running, but did not do it")
+        raise FlowStepTimeoutError(f"{what} did not happen within {timeout_s}s: evroam-{owner} {hint}")
+
+    async def found(self, service: str, path: str, **params: Any) -> Any | None:
+        """The JSON at `path` once it exists (and, for lists, is not empty)."""
+        try:
+            r = await self.get(service, path, **params)
+        except httpx.HTTPError:
+            return None
+        if r.status_code != 200:
+            return None
+        data = r.json()
+        return data or None

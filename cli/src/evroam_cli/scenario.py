@@ -1,0 +1,119 @@
+"""The walking-skeleton scenario, shared by `evroam demo` and the full-flow tests: one CPO
+location with one station and a per-kWh tariff, one eMSP partner whose driver charges there,
+and one charging session followed through session, CDR, OCPI and invoice."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from evroam_cli.client import Platform
+from evroam_testing.station import PlayedSession, SimulatedStation16, play_session
+
+TARIFF_PRICE_PER_KWH = "0.35"
+TARIFF_VAT = "21"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    suffix: str
+    location_id: str
+    station_id: str
+    tariff_id: str
+    token_uid: str
+    contract_id: str
+    emsp_country_code: str = "DE"
+    emsp_party_id: str = "ABC"
+
+    @classmethod
+    def new(cls, suffix: str | None = None) -> Scenario:
+        s = (suffix or secrets.token_hex(3)).upper()
+        return cls(s, f"LOC-{s}", f"CS-{s}", f"TARIFF-{s}", f"RFID{s}", f"DE-ABC-C{s}-X")
+
+
+def location(sc: Scenario) -> dict[str, Any]:
+    return {
+        "location_id": sc.location_id, "name": "evroam demo depot", "address": "Stationsplein 1",
+        "city": "Amsterdam", "postal_code": "1012AB", "country": "NLD",
+        "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
+        "time_zone": "Europe/Amsterdam", "country_code": "NL", "party_id": "EVR",
+    }
+
+
+def station(sc: Scenario) -> dict[str, Any]:
+    return {"station_id": sc.station_id, "location_id": sc.location_id, "evses": [{
+        "evse_uid": f"EVSE-{sc.suffix}-1", "evse_id": f"NL*EVR*E{sc.suffix}*1",
+        "connectors": [{"connector_id": "1", "ocpp_connector_id": 1, "standard": "IEC_62196_T2",
+                        "format": "SOCKET", "power_type": "AC_3_PHASE", "max_power_w": 22000}],
+    }]}
+
+
+def tariff(sc: Scenario) -> dict[str, Any]:
+    return {
+        "country_code": "NL", "party_id": "EVR", "id": sc.tariff_id, "currency": "EUR",
+        "elements": [{"price_components": [
+            {"type": "ENERGY", "price": TARIFF_PRICE_PER_KWH, "vat": TARIFF_VAT, "step_size": 1}
+        ]}],
+        "last_updated": "2026-01-01T00:00:00Z",
+    }
+
+
+def token(sc: Scenario) -> dict[str, Any]:
+    return {
+        "country_code": sc.emsp_country_code, "party_id": sc.emsp_party_id, "uid": sc.token_uid,
+        "type": "RFID", "contract_id": sc.contract_id, "issuer": "ABC Mobility",
+        "whitelist": "ALLOWED", "valid": True, "last_updated": "2026-01-01T00:00:00Z",
+    }
+
+
+async def provision(p: Platform, sc: Scenario) -> str:
+    """Register everything the session needs; return the eMSP partner's OCPI token."""
+    await p.register_location(location(sc))
+    await p.register_station(station(sc))
+    await p.publish_tariff(tariff(sc))
+    await p.assign_tariff(sc.location_id, sc.tariff_id, "2026-01-01T00:00:00Z")
+    await p.register_token(token(sc))
+    partner = await p.register_partner({"name": f"ABC Mobility {sc.suffix}", "role": "EMSP",
+                                        "country_code": sc.emsp_country_code,
+                                        "party_id": sc.emsp_party_id})
+    # Wait until each service has folded what it was given: station, tariff lock, token.
+    await p.eventually("station registered", "gateway",
+                       lambda: p.found("gateway", f"/stations/{sc.station_id}"))
+    await p.eventually("tariff assigned to location", "session",
+                       lambda: p.found("session", f"/locations/{sc.location_id}/tariff"))
+    await p.eventually("token registered", "authorization", lambda: p.found(
+        "authorization", f"/tokens/{sc.emsp_country_code}/{sc.emsp_party_id}/{sc.token_uid}"))
+    return str(partner["token"])
+
+
+async def play(
+    p: Platform, sc: Scenario, started_at: datetime, energy_wh: tuple[int, ...] = (4000, 5500, 3000),
+) -> PlayedSession:
+    async with SimulatedStation16(p.endpoints.ocpp_url, sc.station_id) as cs:
+        status = await cs.boot()
+        if status != "Accepted":
+            raise RuntimeError(f"station {sc.station_id} was not accepted: {status}")
+        return await play_session(
+            cs, id_tag=sc.token_uid, connector_id=1, started_at=started_at,
+            meter_start_wh=120_000, energy_wh_per_step=energy_wh, step=timedelta(minutes=15),
+        )
+
+
+async def session_of(p: Platform, sc: Scenario, timeout_s: float = 30) -> dict[str, Any]:
+    sessions = await p.eventually("session completed", "session", lambda: p.found(
+        "session", "/sessions", station_id=sc.station_id, status="COMPLETED"), timeout_s)
+    return dict(sessions[-1])
+
+
+async def cdr_of(p: Platform, session_id: str, timeout_s: float = 30) -> dict[str, Any]:
+    cdrs = await p.eventually("CDR issued", "cdr",
+                              lambda: p.found("cdr", "/cdrs", session_id=session_id), timeout_s)
+    return dict(cdrs[0])
+
+
+async def invoice_line_of(p: Platform, cdr_id: str, timeout_s: float = 30) -> dict[str, Any]:
+    lines = await p.eventually("invoice line added", "billing",
+                               lambda: p.found("billing", "/invoice-lines", cdr_id=cdr_id), timeout_s)
+    return dict(lines[0])
