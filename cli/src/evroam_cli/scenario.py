@@ -12,8 +12,8 @@ from typing import Any
 from evroam_cli.client import Platform
 from evroam_testing.station import PlayedSession, SimulatedStation16, play_session
 
-TARIFF_PRICE_PER_KWH = "0.35"
-TARIFF_VAT = "21"
+TARIFF_PRICE_PER_KWH = 0.35  # OCPI prices are JSON numbers
+TARIFF_VAT = 21
 
 
 @dataclass(frozen=True)
