@@ -50,9 +50,9 @@ class StationTraffic:
     def __init__(self, pool: AsyncConnectionPool, requester: Requester, timeout_s: float) -> None:
         self._pool, self._requester, self._timeout = pool, requester, timeout_s
         self._store = EventStore()
-        # (station, id tag) -> (charging session id, expiry): an Authorize and the transaction
-        # that follows it belong to one charging session and share its correlation id.
-        self._pending: dict[tuple[str, str], tuple[str, datetime]] = {}
+        # (station, id tag) -> (charging session id, its traceparent, expiry): an Authorize and
+        # the transaction that follows it are one charging session: one correlation id, one trace.
+        self._pending: dict[tuple[str, str], tuple[str, str | None, datetime]] = {}
 
     async def station_known(self, station_id: str) -> bool:
         return await self._station(station_id) is not None
@@ -98,17 +98,18 @@ class StationTraffic:
             error_code=error_code, station_time=station_time, received_at=datetime.now(UTC),
         )])
 
-    def session_for(self, station_id: str, id_tag: str, *, take: bool = False) -> str:
-        """The charging session an Authorize opens, reused by the transaction that follows."""
+    def open_session(self, station_id: str, id_tag: str, traceparent: str | None) -> str:
+        """An Authorize opens a charging session; the transaction that follows joins it."""
         now = datetime.now(UTC)
-        self._pending = {k: v for k, v in self._pending.items() if v[1] > now}
-        key = (station_id, id_tag)
-        session_id = self._pending[key][0] if key in self._pending else str(new_id())
-        if take:
-            self._pending.pop(key, None)
-        else:
-            self._pending[key] = (session_id, now + PENDING_TTL)
+        self._pending = {k: v for k, v in self._pending.items() if v[2] > now}
+        session_id = str(new_id())
+        self._pending[(station_id, id_tag)] = (session_id, traceparent, now + PENDING_TTL)
         return session_id
+
+    def join_session(self, station_id: str, id_tag: str) -> tuple[str, str | None]:
+        """The session (and trace) an earlier Authorize opened, or a new one."""
+        pending = self._pending.pop((station_id, id_tag), None)
+        return (pending[0], pending[1]) if pending else (str(new_id()), None)
 
     async def authorize(
         self, station_id: str, id_tag: str, charging_session_id: str, purpose: str,

@@ -84,8 +84,8 @@ class Station16(ChargePoint):  # type: ignore[misc]
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str) -> r16.Authorize:
-        session_id = self.traffic.session_for(self.id, id_tag)
         with self._span("Authorize") as span:
+            session_id = self.traffic.open_session(self.id, id_tag, _traceparent())
             span.set_attribute("evroam.correlation_id", session_id)
             decision = await self.traffic.authorize(self.id, id_tag, session_id, "authorize")
         return r16.Authorize(id_tag_info=_id_tag_info(decision))
@@ -94,8 +94,8 @@ class Station16(ChargePoint):  # type: ignore[misc]
     async def on_start_transaction(
         self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **_: Any
     ) -> r16.StartTransaction:
-        session_id = self.traffic.session_for(self.id, id_tag, take=True)
-        with self._span("StartTransaction") as span:
+        session_id, traceparent = self.traffic.join_session(self.id, id_tag)
+        with self._span("StartTransaction", traceparent) as span:
             span.set_attribute("evroam.correlation_id", session_id)
             decision = await self.traffic.authorize(self.id, id_tag, session_id, "transaction_start")
             tx_id = await self.traffic.start_transaction(

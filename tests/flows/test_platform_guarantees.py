@@ -1,0 +1,190 @@
+"""What the platform guarantees around the flow: rebuildable projections, one trace per
+session, duplicates that change nothing, poison events that stop nothing, and a clear failure
+when a service is down (issue: platform foundation, acceptance)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from evroam_cdr.projections.cdrs import CdrsV1
+from evroam_cli import scenario
+from evroam_cli.client import FlowStepTimeoutError, Platform, ServiceDownError
+from evroam_cli.lag import wait_for_no_lag
+from evroam_cli.trace import collect
+from evroam_contracts.topics import SERVICES, dlq_topic, events_topic
+from evroam_eventstore import open_pool
+from evroam_eventstore.projections import rebuild
+from evroam_session.projections.sessions import SessionsV1
+from evroam_testing.otlp import SpanStore
+from evroam_testing.stack import Stack
+
+pytestmark = pytest.mark.flow
+
+
+async def _session(platform: Platform, sc: scenario.Scenario, hour: int) -> dict[str, Any]:
+    await scenario.play(platform, sc, datetime(2026, 3, 3, hour, tzinfo=UTC))
+    sessions = await platform.eventually(
+        f"session at {hour}:00 completed", "session",
+        lambda: platform.found("session", "/sessions", station_id=sc.station_id,
+                               status="COMPLETED", date_from=f"2026-03-03T{hour:02d}:00:00Z",
+                               date_to=f"2026-03-03T{hour:02d}:59:00Z"))
+    return dict(sessions[0])
+
+
+async def test_rebuilding_the_session_and_cdr_projections_gives_identical_checksums(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+) -> None:
+    sc, _ = provisioned
+    session = await _session(platform, sc, 6)
+    await scenario.cdr_of(platform, session["id"])
+    for service, projection in (("session", SessionsV1()), ("cdr", CdrsV1())):
+        pool = await open_pool(stack.database_urls[service], max_size=2)
+        try:
+            report = await rebuild(pool, projection)
+        finally:
+            await pool.close()
+        assert report.events_replayed > 0
+        assert report.equal, report
+
+
+async def test_the_spans_of_one_session_share_one_trace_across_five_services(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], spans: SpanStore,
+) -> None:
+    sc, _ = provisioned
+    session = await _session(platform, sc, 7)
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.invoice_line_of(platform, cdr["id"])
+    roots = [s for s in spans.spans if s.attributes.get("evroam.correlation_id") == session["id"]]
+    assert roots, "the gateway's OCPP spans carry the session's correlation id"
+    trace_id = roots[0].trace_id
+    wanted = {"evroam-gateway", "evroam-authorization", "evroam-session", "evroam-cdr",
+              "evroam-billing", "evroam-roaming"}
+    for _ in range(50):  # spans are exported in batches
+        services = {s.service for s in spans.trace(trace_id)}
+        if wanted <= services:
+            break
+        await asyncio.sleep(0.2)
+    assert len(services) >= 5, services
+    assert {s.trace_id for s in roots} == {trace_id}
+
+
+async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+) -> None:
+    sc, _ = provisioned
+    session = await _session(platform, sc, 8)
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.invoice_line_of(platform, cdr["id"])
+    steps = await collect(stack.infra.kafka_bootstrap_servers, session["id"])
+    types = [s.type for s in steps]
+    assert types[0] in ("authorization.decided", "station.transaction_started")
+    for expected in ("station.transaction_started", "authorization.decided", "session.started",
+                     "session.completed", "cdr.issued", "billing.invoice_line_added"):
+        assert expected in types
+    assert [s.at for s in steps] == sorted(s.at for s in steps)
+    assert {s.service for s in steps} >= {"gateway", "authorization", "session", "cdr", "billing"}
+
+
+async def _republish_all(bootstrap: str, correlation_id: str) -> int:
+    """Deliver every event of one session a second time, byte for byte."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await consumer.start()
+    await producer.start()
+    count = 0
+    try:
+        for service in SERVICES:
+            topic = events_topic(service)
+            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            while any(await consumer.position(tp) < ends[tp] for tp in tps):
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for r in records:
+                        if dict(r.headers).get("evroam_correlation_id") == correlation_id.encode():
+                            await producer.send_and_wait(topic, r.value, r.key, headers=r.headers)
+                            count += 1
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return count
+
+
+async def test_a_duplicate_delivery_of_every_event_changes_nothing(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+) -> None:
+    sc, token = provisioned
+    session = await _session(platform, sc, 9)
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.invoice_line_of(platform, cdr["id"])
+    bootstrap = stack.infra.kafka_bootstrap_servers
+    assert await _republish_all(bootstrap, session["id"]) >= 8
+    await wait_for_no_lag(bootstrap, timeout_s=60)
+    assert len((await platform.get("cdr", "/cdrs", session_id=session["id"])).json()) == 1
+    assert len((await platform.get("billing", "/invoice-lines", cdr_id=cdr["id"])).json()) == 1
+    ocpi = (await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", token)).json()["data"]
+    assert [c["id"] for c in ocpi].count(cdr["id"]) == 1
+    again = (await platform.get("session", f"/sessions/{session['id']}")).json()
+    assert again["kwh"] == session["kwh"] and again["total_cost"] == session["total_cost"]
+
+
+async def _dlq_records(bootstrap: str, topic: str) -> list[dict[str, str]]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=2000)
+    finally:
+        await consumer.stop()
+    return [{k: v.decode() for k, v in r.headers} | {"value": (r.value or b"").decode()}
+            for records in batches.values() for r in records]
+
+
+async def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_flow_goes_on(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+) -> None:
+    bootstrap = stack.infra.kafka_bootstrap_servers
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:  # a cdr.issued whose payload is not a CDR, and a record that is not JSON at all
+        headers = [("ce_id", b"01a1fc6b-0000-7000-8000-00000000dead"), ("ce_type", b"cdr.issued"),
+                   ("evroam_version", b"1"), ("evroam_stream", b"cdr-poison"),
+                   ("evroam_stream_version", b"1")]
+        await producer.send_and_wait(events_topic("cdr"), json.dumps({"cdr": {"id": 42}}).encode(),
+                                     b"cdr-poison", headers=headers)
+        await producer.send_and_wait(events_topic("cdr"), b"\x00not json", b"cdr-poison")
+    finally:
+        await producer.stop()
+    sc, _ = provisioned
+    session = await _session(platform, sc, 10)
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.invoice_line_of(platform, cdr["id"])  # the flow behind the poison goes on
+    dead = await _dlq_records(bootstrap, dlq_topic("billing"))
+    reasons = [d["x_dlq_reason"] for d in dead if d.get("x_dlq_topic") == events_topic("cdr")]
+    assert any("cdr.issued v1" in r and "validation error" in r for r in reasons), reasons
+    assert any("malformed envelope" in r for r in reasons), reasons
+
+
+async def test_the_flow_fails_clearly_while_a_service_is_down_and_loses_nothing(
+    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+) -> None:
+    sc, _ = provisioned
+    await asyncio.to_thread(stack.stop, "billing")
+    try:
+        with pytest.raises(ServiceDownError, match="evroam-billing not running"):
+            await platform.require_ready()
+        session = await _session(platform, sc, 11)
+        cdr = await scenario.cdr_of(platform, session["id"])
+        with pytest.raises(FlowStepTimeoutError, match="invoice line added .* evroam-billing"):
+            await scenario.invoice_line_of(platform, cdr["id"], timeout_s=3)
+    finally:
+        await asyncio.to_thread(stack.start, "billing")
+    line = await scenario.invoice_line_of(platform, cdr["id"], timeout_s=60)
+    assert line["cdr_id"] == cdr["id"]  # billed once it came back: the CDR event waited in Kafka
