@@ -59,18 +59,25 @@ def test_the_topic_catalogue_names_every_topic_the_code_uses() -> None:
 
 
 BASE = {
-    "type": "object", "required": ["id"],
-    "properties": {"id": {"type": "string"}, "kwh": {"type": "number"},
-                   "status": {"enum": ["A", "B"], "type": "string"}},
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "string"},
+        "kwh": {"type": "number"},
+        "status": {"enum": ["A", "B"], "type": "string"},
+    },
 }
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    (lambda s: s["properties"].pop("kwh"), "/kwh: property removed"),
-    (lambda s: s["required"].append("kwh"), "/kwh: new required property"),
-    (lambda s: s["properties"]["kwh"].update(type="string"), "/kwh: type ['number'] became"),
-    (lambda s: s["properties"]["status"].update(enum=["A"]), "enum values removed ['B']"),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda s: s["properties"].pop("kwh"), "/kwh: property removed"),
+        (lambda s: s["required"].append("kwh"), "/kwh: new required property"),
+        (lambda s: s["properties"]["kwh"].update(type="string"), "/kwh: type ['number'] became"),
+        (lambda s: s["properties"]["status"].update(enum=["A"]), "enum values removed ['B']"),
+    ],
+)
 def test_the_compatibility_check_flags_each_breaking_change(change: Any, problem: str) -> None:
     new = json.loads(json.dumps(BASE))
     change(new)

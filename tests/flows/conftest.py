@@ -35,7 +35,9 @@ def spans(otlp: tuple[str, SpanStore]) -> SpanStore:
 @pytest.fixture(scope="session")
 def endpoints(stack: Stack) -> Endpoints:
     return Endpoints(
-        http=stack.http_urls, ocpp_url=stack.ocpp_url, admin_token=stack.admin_token,
+        http=stack.http_urls,
+        ocpp_url=stack.ocpp_url,
+        admin_token=stack.admin_token,
         kafka_bootstrap_servers=stack.infra.kafka_bootstrap_servers,
     )
 

@@ -30,15 +30,24 @@ pytestmark = pytest.mark.flow
 async def _session(platform: Platform, sc: scenario.Scenario, hour: int) -> dict[str, Any]:
     await scenario.play(platform, sc, datetime(2026, 3, 3, hour, tzinfo=UTC))
     sessions = await platform.eventually(
-        f"session at {hour}:00 completed", "session",
-        lambda: platform.found("session", "/sessions", station_id=sc.station_id,
-                               status="COMPLETED", date_from=f"2026-03-03T{hour:02d}:00:00Z",
-                               date_to=f"2026-03-03T{hour:02d}:59:00Z"))
+        f"session at {hour}:00 completed",
+        "session",
+        lambda: platform.found(
+            "session",
+            "/sessions",
+            station_id=sc.station_id,
+            status="COMPLETED",
+            date_from=f"2026-03-03T{hour:02d}:00:00Z",
+            date_to=f"2026-03-03T{hour:02d}:59:00Z",
+        ),
+    )
     return dict(sessions[0])
 
 
 async def test_rebuilding_the_session_and_cdr_projections_gives_identical_checksums(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    stack: Stack,
 ) -> None:
     sc, _ = provisioned
     session = await _session(platform, sc, 6)
@@ -54,7 +63,9 @@ async def test_rebuilding_the_session_and_cdr_projections_gives_identical_checks
 
 
 async def test_the_spans_of_one_session_share_one_trace_across_five_services(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], spans: SpanStore,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    spans: SpanStore,
 ) -> None:
     sc, _ = provisioned
     session = await _session(platform, sc, 7)
@@ -63,8 +74,14 @@ async def test_the_spans_of_one_session_share_one_trace_across_five_services(
     roots = [s for s in spans.spans if s.attributes.get("evroam.correlation_id") == session["id"]]
     assert roots, "the gateway's OCPP spans carry the session's correlation id"
     trace_id = roots[0].trace_id
-    wanted = {"evroam-gateway", "evroam-authorization", "evroam-session", "evroam-cdr",
-              "evroam-billing", "evroam-roaming"}
+    wanted = {
+        "evroam-gateway",
+        "evroam-authorization",
+        "evroam-session",
+        "evroam-cdr",
+        "evroam-billing",
+        "evroam-roaming",
+    }
     for _ in range(50):  # spans are exported in batches
         services = {s.service for s in spans.trace(trace_id)}
         if wanted <= services:
@@ -75,7 +92,9 @@ async def test_the_spans_of_one_session_share_one_trace_across_five_services(
 
 
 async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    stack: Stack,
 ) -> None:
     sc, _ = provisioned
     session = await _session(platform, sc, 8)
@@ -84,8 +103,14 @@ async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
     steps = await collect(stack.infra.kafka_bootstrap_servers, session["id"])
     types = [s.type for s in steps]
     assert types[0] in ("authorization.decided", "station.transaction_started")
-    for expected in ("station.transaction_started", "authorization.decided", "session.started",
-                     "session.completed", "cdr.issued", "billing.invoice_line_added"):
+    for expected in (
+        "station.transaction_started",
+        "authorization.decided",
+        "session.started",
+        "session.completed",
+        "cdr.issued",
+        "billing.invoice_line_added",
+    ):
         assert expected in types
     assert [s.at for s in steps] == sorted(s.at for s in steps)
     assert {s.service for s in steps} >= {"gateway", "authorization", "session", "cdr", "billing"}
@@ -118,7 +143,9 @@ async def _republish_all(bootstrap: str, correlation_id: str) -> int:
 
 
 async def test_a_duplicate_delivery_of_every_event_changes_nothing(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    stack: Stack,
 ) -> None:
     sc, token = provisioned
     session = await _session(platform, sc, 9)
@@ -132,33 +159,48 @@ async def test_a_duplicate_delivery_of_every_event_changes_nothing(
     ocpi = (await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", token)).json()["data"]
     assert [c["id"] for c in ocpi].count(cdr["id"]) == 1
     again = (await platform.get("session", f"/sessions/{session['id']}")).json()
-    assert again["kwh"] == session["kwh"] and again["total_cost"] == session["total_cost"]
+    assert again["kwh"] == session["kwh"]
+    assert again["total_cost"] == session["total_cost"]
 
 
 async def _dlq_records(bootstrap: str, topic: str) -> list[dict[str, str]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     try:
         batches = await consumer.getmany(timeout_ms=2000)
     finally:
         await consumer.stop()
-    return [{k: v.decode() for k, v in r.headers} | {"value": (r.value or b"").decode()}
-            for records in batches.values() for r in records]
+    return [
+        {k: v.decode() for k, v in r.headers} | {"value": (r.value or b"").decode()}
+        for records in batches.values()
+        for r in records
+    ]
 
 
 async def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_flow_goes_on(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    stack: Stack,
 ) -> None:
     bootstrap = stack.infra.kafka_bootstrap_servers
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:  # a cdr.issued whose payload is not a CDR, and a record that is not JSON at all
-        headers = [("ce_id", b"01a1fc6b-0000-7000-8000-00000000dead"), ("ce_type", b"cdr.issued"),
-                   ("evroam_version", b"1"), ("evroam_stream", b"cdr-poison"),
-                   ("evroam_stream_version", b"1")]
-        await producer.send_and_wait(events_topic("cdr"), json.dumps({"cdr": {"id": 42}}).encode(),
-                                     b"cdr-poison", headers=headers)
+        headers = [
+            ("ce_id", b"01a1fc6b-0000-7000-8000-00000000dead"),
+            ("ce_type", b"cdr.issued"),
+            ("evroam_version", b"1"),
+            ("evroam_stream", b"cdr-poison"),
+            ("evroam_stream_version", b"1"),
+        ]
+        await producer.send_and_wait(
+            events_topic("cdr"),
+            json.dumps({"cdr": {"id": 42}}).encode(),
+            b"cdr-poison",
+            headers=headers,
+        )
         await producer.send_and_wait(events_topic("cdr"), b"\x00not json", b"cdr-poison")
     finally:
         await producer.stop()
@@ -173,7 +215,9 @@ async def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_flow_goes_o
 
 
 async def test_the_flow_fails_clearly_while_a_service_is_down_and_loses_nothing(
-    platform: Platform, provisioned: tuple[scenario.Scenario, str], stack: Stack,
+    platform: Platform,
+    provisioned: tuple[scenario.Scenario, str],
+    stack: Stack,
 ) -> None:
     sc, _ = provisioned
     await asyncio.to_thread(stack.stop, "billing")
@@ -182,7 +226,7 @@ async def test_the_flow_fails_clearly_while_a_service_is_down_and_loses_nothing(
             await platform.require_ready()
         session = await _session(platform, sc, 11)
         cdr = await scenario.cdr_of(platform, session["id"])
-        with pytest.raises(FlowStepTimeoutError, match="invoice line added .* evroam-billing"):
+        with pytest.raises(FlowStepTimeoutError, match=r"invoice line added .* evroam-billing"):
             await scenario.invoice_line_of(platform, cdr["id"], timeout_s=3)
     finally:
         await asyncio.to_thread(stack.start, "billing")

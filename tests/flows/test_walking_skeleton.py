@@ -20,17 +20,30 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Amsterdam
 async def played(platform: Platform, provisioned: tuple[scenario.Scenario, str]) -> dict[str, Any]:
     sc, partner_token = provisioned
     # A second version, in force from halfway through the session: the session must keep v1.
-    tariff_v2 = {**scenario.tariff(sc), "elements": [{"price_components": [
-        {"type": "ENERGY", "price": 0.99, "vat": 21, "step_size": 1}]}]}
+    tariff_v2 = {
+        **scenario.tariff(sc),
+        "elements": [
+            {"price_components": [{"type": "ENERGY", "price": 0.99, "vat": 21, "step_size": 1}]}
+        ],
+    }
     assert (await platform.publish_tariff(tariff_v2))["version"] == 2
-    await platform.assign_tariff(sc.location_id, sc.tariff_id, (START + timedelta(minutes=20))
-                                 .isoformat().replace("+00:00", "Z"))
+    await platform.assign_tariff(
+        sc.location_id,
+        sc.tariff_id,
+        (START + timedelta(minutes=20)).isoformat().replace("+00:00", "Z"),
+    )
     run = await scenario.play(platform, sc, START, energy_wh=(4000, 5500, 3000))
     session = await scenario.session_of(platform, sc)
     cdr = await scenario.cdr_of(platform, session["id"])
     line = await scenario.invoice_line_of(platform, cdr["id"])
-    return {"sc": sc, "token": partner_token, "run": run, "session": session, "cdr": cdr,
-            "line": line}
+    return {
+        "sc": sc,
+        "token": partner_token,
+        "run": run,
+        "session": session,
+        "cdr": cdr,
+        "line": line,
+    }
 
 
 def test_the_station_is_accepted_and_its_token_authorized(played: dict[str, Any]) -> None:
@@ -66,24 +79,30 @@ def test_the_cdr_carries_the_session_totals_location_and_token(played: dict[str,
 
 
 async def test_the_emsp_partner_gets_the_cdr_over_ocpi_with_pagination_headers(
-    platform: Platform, played: dict[str, Any],
+    platform: Platform,
+    played: dict[str, Any],
 ) -> None:
     r = await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", played["token"], limit=1)
     body = r.json()
-    assert r.status_code == 200 and body["status_code"] == 1000
+    assert r.status_code == 200
+    assert body["status_code"] == 1000
     assert [c["id"] for c in body["data"]] == [played["cdr"]["id"]]
-    assert r.headers["X-Total-Count"] == "1" and "X-Limit" in r.headers
+    assert r.headers["X-Total-Count"] == "1"
+    assert "X-Limit" in r.headers
     assert body["data"][0]["total_cost"]["excl_vat"] == 4.38
 
 
 async def test_ocpi_without_a_valid_token_is_refused_and_another_party_sees_nothing(
-    platform: Platform, played: dict[str, Any],
+    platform: Platform,
+    played: dict[str, Any],
 ) -> None:
     assert (await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", "not-a-token")).status_code == 401
     other = await platform.register_partner(
-        {"name": "Other eMSP", "role": "EMSP", "country_code": "FR", "party_id": "XYZ"})
+        {"name": "Other eMSP", "role": "EMSP", "country_code": "FR", "party_id": "XYZ"}
+    )
     r = await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", other["token"])
-    assert r.status_code == 200 and r.json()["data"] == []
+    assert r.status_code == 200
+    assert r.json()["data"] == []
 
 
 def test_billing_adds_one_invoice_line_for_the_cdr(played: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ class Platform:
 
     async def not_ready(self) -> dict[str, str]:
         """Service -> what is wrong, for every service that is not ready."""
+
         async def probe(name: str) -> tuple[str, str | None]:
             try:
                 r = await self._http.get(self.url(name, "/readyz"), timeout=3)
@@ -49,7 +50,9 @@ class Platform:
             raise ServiceDownError("; ".join(f"evroam-{k} {v}" for k, v in problems.items()))
 
     async def _send(self, method: str, service: str, path: str, body: Any = None) -> Any:
-        r = await self._http.request(method, self.url(service, path), json=body, headers=self._admin)
+        r = await self._http.request(
+            method, self.url(service, path), json=body, headers=self._admin
+        )
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {service}{path}: HTTP {r.status_code} {r.text}")
         return r.json()
@@ -64,8 +67,12 @@ class Platform:
         return await self._send("POST", "tariff", "/tariffs", tariff)
 
     async def assign_tariff(self, location_id: str, tariff_id: str, effective_from: str) -> Any:
-        return await self._send("POST", "tariff", f"/locations/{location_id}/tariff",
-                                {"tariff_id": tariff_id, "effective_from": effective_from})
+        return await self._send(
+            "POST",
+            "tariff",
+            f"/locations/{location_id}/tariff",
+            {"tariff_id": tariff_id, "effective_from": effective_from},
+        )
 
     async def register_token(self, token: dict[str, Any]) -> Any:
         path = f"/tokens/{token['country_code']}/{token['party_id']}/{token['uid']}"
@@ -80,12 +87,16 @@ class Platform:
     async def ocpi_get(self, path: str, token: str, **params: Any) -> httpx.Response:
         encoded = base64.b64encode(token.encode()).decode()
         return await self._http.get(
-            self.url("roaming", path), params=params or None,
+            self.url("roaming", path),
+            params=params or None,
             headers={"Authorization": f"Token {encoded}"},
         )
 
     async def eventually(
-        self, what: str, owner: str, probe: Callable[[], Awaitable[T | None]],
+        self,
+        what: str,
+        owner: str,
+        probe: Callable[[], Awaitable[T | None]],
         timeout_s: float = 30,
     ) -> T:
         """Poll until `probe` returns something; on timeout say what and whose job it was."""
@@ -96,7 +107,9 @@ class Platform:
             await asyncio.sleep(0.2)
         problems = await self.not_ready()
         hint = problems.get(owner, "is running, but did not do it")
-        raise FlowStepTimeoutError(f"{what} did not happen within {timeout_s}s: evroam-{owner} {hint}")
+        raise FlowStepTimeoutError(
+            f"{what} did not happen within {timeout_s}s: evroam-{owner} {hint}"
+        )
 
     async def found(self, service: str, path: str, **params: Any) -> Any | None:
         """The JSON at `path` once it exists (and, for lists, is not empty)."""

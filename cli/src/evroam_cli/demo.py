@@ -25,24 +25,37 @@ async def run_demo(endpoints: Endpoints) -> int:
             print(f"evroam demo: the platform is not ready: {exc}\nStart it with `make run`.")
             return 1
         sc = scenario.Scenario.new()
-        _say(f"provisioning location {sc.location_id}, station {sc.station_id}, tariff "
-             f"{sc.tariff_id} (EUR {scenario.TARIFF_PRICE_PER_KWH}/kWh + {scenario.TARIFF_VAT}% VAT),"
-             f" token {sc.token_uid} of eMSP {sc.emsp_country_code}*{sc.emsp_party_id}")
+        _say(
+            f"provisioning location {sc.location_id}, station {sc.station_id}, tariff "
+            f"{sc.tariff_id} (EUR {scenario.TARIFF_PRICE_PER_KWH}/kWh"
+            f" + {scenario.TARIFF_VAT}% VAT),"
+            f" token {sc.token_uid} of eMSP {sc.emsp_country_code}*{sc.emsp_party_id}"
+        )
         partner_token = await scenario.provision(p, sc)
-        _say(f"playing a charging session: OCPP 1.6J station at {endpoints.ocpp_url}/{sc.station_id}")
+        _say(
+            f"playing a charging session: OCPP 1.6J station at {endpoints.ocpp_url}/{sc.station_id}"
+        )
         played = await scenario.play(p, sc, datetime.now(UTC).replace(microsecond=0))
-        print(f"    transaction {played.transaction_id}: authorize {played.authorize_status}, "
-              f"{(played.meter_stop_wh - played.meter_start_wh) / 1000} kWh")
+        print(
+            f"    transaction {played.transaction_id}: authorize {played.authorize_status}, "
+            f"{(played.meter_stop_wh - played.meter_start_wh) / 1000} kWh"
+        )
         session = await scenario.session_of(p, sc)
-        _say(f"session {session['id']}: {session['status']}, {session['kwh']} kWh, "
-             f"cost {session['total_cost']} {session['currency']}")
+        _say(
+            f"session {session['id']}: {session['status']}, {session['kwh']} kWh, "
+            f"cost {session['total_cost']} {session['currency']}"
+        )
         cdr = await scenario.cdr_of(p, session["id"])
         _say(f"CDR {cdr['id']}: total_cost {cdr['total_cost']}, total_energy {cdr['total_energy']}")
         r = await p.ocpi_get("/ocpi/cpo/2.2.1/cdrs", partner_token)
-        print(f"    the eMSP sees it over OCPI GET /cdrs: {len(r.json().get('data') or [])} CDR(s), "
-              f"X-Total-Count {r.headers.get('X-Total-Count')}")
+        print(
+            f"    the eMSP sees it over OCPI GET /cdrs: {len(r.json().get('data') or [])} CDR(s), "
+            f"X-Total-Count {r.headers.get('X-Total-Count')}"
+        )
         line = await scenario.invoice_line_of(p, cdr["id"])
-        _say(f"invoice {line.get('invoice_id')} line {line.get('line_no')}: "
-             f"{line.get('description')} = {json.dumps(line.get('amount'))}")
+        _say(
+            f"invoice {line.get('invoice_id')} line {line.get('line_no')}: "
+            f"{line.get('description')} = {json.dumps(line.get('amount'))}"
+        )
         print(f"\nTrace it across services: uv run evroam trace session {session['id']}")
     return 0

@@ -27,7 +27,8 @@ class Endpoints:
     def from_dict(cls, data: dict[str, Any]) -> Endpoints:
         return cls(
             http={name: s["http_url"] for name, s in data["services"].items()},
-            ocpp_url=data["ocpp_url"], admin_token=data["admin_token"],
+            ocpp_url=data["ocpp_url"],
+            admin_token=data["admin_token"],
             kafka_bootstrap_servers=data["kafka_bootstrap_servers"],
         )
 

@@ -22,16 +22,22 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
         groups = [g[0] for g in await admin.list_consumer_groups()]
         # Ask for explicit partitions: Tansu answers the "all partitions" form of OffsetFetch
         # in a shape aiokafka cannot decode.
-        tps = [TopicPartition(t, p) for t in ALL_TOPICS
-               for p in sorted(consumer.partitions_for_topic(t) or ())]
+        tps = [
+            TopicPartition(t, p)
+            for t in ALL_TOPICS
+            for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
         ends = await consumer.end_offsets(tps)
         lag: dict[str, int] = {}
         for group in sorted(groups):
             committed = await admin.list_consumer_group_offsets(group, partitions=tps)
             topics = {tp.topic for tp, m in committed.items() if m.offset >= 0}
             if topics:  # a partition of a consumed topic with no commit yet lags from its start
-                lag[group] = sum(max(0, ends[tp] - max(m.offset, 0))
-                                 for tp, m in committed.items() if tp.topic in topics)
+                lag[group] = sum(
+                    max(0, ends[tp] - max(m.offset, 0))
+                    for tp, m in committed.items()
+                    if tp.topic in topics
+                )
         return lag
     finally:
         await consumer.stop()

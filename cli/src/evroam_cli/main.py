@@ -13,10 +13,15 @@ from evroam_cli.endpoints import DEFAULT_FILE, Endpoints, EndpointsNotFoundError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evroam", description="Operate an evroam platform: trace a charging session, run the demo.",
+        prog="evroam",
+        description="Operate an evroam platform: trace a charging session, run the demo.",
     )
-    parser.add_argument("--endpoints", type=Path, default=DEFAULT_FILE,
-                        help=f"endpoints file written by `make run` (default {DEFAULT_FILE})")
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_FILE,
+        help=f"endpoints file written by `make run` (default {DEFAULT_FILE})",
+    )
     parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (overrides the file)")
     sub = parser.add_subparsers(dest="command", required=True)
     trace = sub.add_parser("trace", help="show the timeline of one charging session")
@@ -26,8 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     session.add_argument("session_id", help="the session id (it is also the correlation id)")
     session.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    sub.add_parser("demo", help="provision a location, station, tariff and token, play a "
-                   "charging session with a simulated OCPP 1.6J station, show the results")
+    sub.add_parser(
+        "demo",
+        help="provision a location, station, tariff and token, play a "
+        "charging session with a simulated OCPP 1.6J station, show the results",
+    )
     return parser
 
 
@@ -41,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "trace":
         from evroam_cli.trace import collect, render_table
 
-        bootstrap = args.bootstrap_servers or (endpoints.kafka_bootstrap_servers if endpoints else "")
+        bootstrap = args.bootstrap_servers or (
+            endpoints.kafka_bootstrap_servers if endpoints else ""
+        )
         steps = asyncio.run(collect(bootstrap, args.session_id))
         if args.json:
             print(json.dumps([s.as_json() for s in steps], indent=2))

@@ -35,36 +35,75 @@ class Scenario:
 
 def location(sc: Scenario) -> dict[str, Any]:
     return {
-        "location_id": sc.location_id, "name": "evroam demo depot", "address": "Stationsplein 1",
-        "city": "Amsterdam", "postal_code": "1012AB", "country": "NLD",
+        "location_id": sc.location_id,
+        "name": "evroam demo depot",
+        "address": "Stationsplein 1",
+        "city": "Amsterdam",
+        "postal_code": "1012AB",
+        "country": "NLD",
         "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
-        "time_zone": "Europe/Amsterdam", "country_code": "NL", "party_id": "EVR",
+        "time_zone": "Europe/Amsterdam",
+        "country_code": "NL",
+        "party_id": "EVR",
     }
 
 
 def station(sc: Scenario) -> dict[str, Any]:
-    return {"station_id": sc.station_id, "location_id": sc.location_id, "evses": [{
-        "evse_uid": f"EVSE-{sc.suffix}-1", "evse_id": f"NL*EVR*E{sc.suffix}*1",
-        "connectors": [{"connector_id": "1", "ocpp_connector_id": 1, "standard": "IEC_62196_T2",
-                        "format": "SOCKET", "power_type": "AC_3_PHASE", "max_power_w": 22000}],
-    }]}
+    return {
+        "station_id": sc.station_id,
+        "location_id": sc.location_id,
+        "evses": [
+            {
+                "evse_uid": f"EVSE-{sc.suffix}-1",
+                "evse_id": f"NL*EVR*E{sc.suffix}*1",
+                "connectors": [
+                    {
+                        "connector_id": "1",
+                        "ocpp_connector_id": 1,
+                        "standard": "IEC_62196_T2",
+                        "format": "SOCKET",
+                        "power_type": "AC_3_PHASE",
+                        "max_power_w": 22000,
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def tariff(sc: Scenario) -> dict[str, Any]:
     return {
-        "country_code": "NL", "party_id": "EVR", "id": sc.tariff_id, "currency": "EUR",
-        "elements": [{"price_components": [
-            {"type": "ENERGY", "price": TARIFF_PRICE_PER_KWH, "vat": TARIFF_VAT, "step_size": 1}
-        ]}],
+        "country_code": "NL",
+        "party_id": "EVR",
+        "id": sc.tariff_id,
+        "currency": "EUR",
+        "elements": [
+            {
+                "price_components": [
+                    {
+                        "type": "ENERGY",
+                        "price": TARIFF_PRICE_PER_KWH,
+                        "vat": TARIFF_VAT,
+                        "step_size": 1,
+                    }
+                ]
+            }
+        ],
         "last_updated": "2026-01-01T00:00:00Z",
     }
 
 
 def token(sc: Scenario) -> dict[str, Any]:
     return {
-        "country_code": sc.emsp_country_code, "party_id": sc.emsp_party_id, "uid": sc.token_uid,
-        "type": "RFID", "contract_id": sc.contract_id, "issuer": "ABC Mobility",
-        "whitelist": "ALLOWED", "valid": True, "last_updated": "2026-01-01T00:00:00Z",
+        "country_code": sc.emsp_country_code,
+        "party_id": sc.emsp_party_id,
+        "uid": sc.token_uid,
+        "type": "RFID",
+        "contract_id": sc.contract_id,
+        "issuer": "ABC Mobility",
+        "whitelist": "ALLOWED",
+        "valid": True,
+        "last_updated": "2026-01-01T00:00:00Z",
     }
 
 
@@ -75,45 +114,76 @@ async def provision(p: Platform, sc: Scenario) -> str:
     await p.publish_tariff(tariff(sc))
     await p.assign_tariff(sc.location_id, sc.tariff_id, "2026-01-01T00:00:00Z")
     await p.register_token(token(sc))
-    partner = await p.register_partner({"name": f"ABC Mobility {sc.suffix}", "role": "EMSP",
-                                        "country_code": sc.emsp_country_code,
-                                        "party_id": sc.emsp_party_id})
+    partner = await p.register_partner(
+        {
+            "name": f"ABC Mobility {sc.suffix}",
+            "role": "EMSP",
+            "country_code": sc.emsp_country_code,
+            "party_id": sc.emsp_party_id,
+        }
+    )
     # Wait until each service has folded what it was given: station, tariff lock, token.
-    await p.eventually("station registered", "gateway",
-                       lambda: p.found("gateway", f"/stations/{sc.station_id}"))
-    await p.eventually("tariff assigned to location", "session",
-                       lambda: p.found("session", f"/locations/{sc.location_id}/tariff"))
-    await p.eventually("token registered", "authorization", lambda: p.found(
-        "authorization", f"/tokens/{sc.emsp_country_code}/{sc.emsp_party_id}/{sc.token_uid}"))
+    await p.eventually(
+        "station registered", "gateway", lambda: p.found("gateway", f"/stations/{sc.station_id}")
+    )
+    await p.eventually(
+        "tariff assigned to location",
+        "session",
+        lambda: p.found("session", f"/locations/{sc.location_id}/tariff"),
+    )
+    await p.eventually(
+        "token registered",
+        "authorization",
+        lambda: p.found(
+            "authorization", f"/tokens/{sc.emsp_country_code}/{sc.emsp_party_id}/{sc.token_uid}"
+        ),
+    )
     return str(partner["token"])
 
 
 async def play(
-    p: Platform, sc: Scenario, started_at: datetime, energy_wh: tuple[int, ...] = (4000, 5500, 3000),
+    p: Platform,
+    sc: Scenario,
+    started_at: datetime,
+    energy_wh: tuple[int, ...] = (4000, 5500, 3000),
 ) -> PlayedSession:
     async with SimulatedStation16(p.endpoints.ocpp_url, sc.station_id) as cs:
         status = await cs.boot()
         if status != "Accepted":
             raise RuntimeError(f"station {sc.station_id} was not accepted: {status}")
         return await play_session(
-            cs, id_tag=sc.token_uid, connector_id=1, started_at=started_at,
-            meter_start_wh=120_000, energy_wh_per_step=energy_wh, step=timedelta(minutes=15),
+            cs,
+            id_tag=sc.token_uid,
+            connector_id=1,
+            started_at=started_at,
+            meter_start_wh=120_000,
+            energy_wh_per_step=energy_wh,
+            step=timedelta(minutes=15),
         )
 
 
 async def session_of(p: Platform, sc: Scenario, timeout_s: float = 30) -> dict[str, Any]:
-    sessions = await p.eventually("session completed", "session", lambda: p.found(
-        "session", "/sessions", station_id=sc.station_id, status="COMPLETED"), timeout_s)
+    sessions = await p.eventually(
+        "session completed",
+        "session",
+        lambda: p.found("session", "/sessions", station_id=sc.station_id, status="COMPLETED"),
+        timeout_s,
+    )
     return dict(sessions[-1])
 
 
 async def cdr_of(p: Platform, session_id: str, timeout_s: float = 30) -> dict[str, Any]:
-    cdrs = await p.eventually("CDR issued", "cdr",
-                              lambda: p.found("cdr", "/cdrs", session_id=session_id), timeout_s)
+    cdrs = await p.eventually(
+        "CDR issued", "cdr", lambda: p.found("cdr", "/cdrs", session_id=session_id), timeout_s
+    )
     return dict(cdrs[0])
 
 
 async def invoice_line_of(p: Platform, cdr_id: str, timeout_s: float = 30) -> dict[str, Any]:
-    lines = await p.eventually("invoice line added", "billing",
-                               lambda: p.found("billing", "/invoice-lines", cdr_id=cdr_id), timeout_s)
+    lines = await p.eventually(
+        "invoice line added",
+        "billing",
+        lambda: p.found("billing", "/invoice-lines", cdr_id=cdr_id),
+        timeout_s,
+    )
     return dict(lines[0])

@@ -19,8 +19,19 @@ from evroam_contracts.envelope import EnvelopeError
 from evroam_contracts.topics import SERVICES, events_topic
 
 SUMMARY_FIELDS = (
-    "station_id", "transaction_id", "id_tag", "status", "reason", "kwh", "meter_start_wh",
-    "meter_stop_wh", "tariff_id", "contract_id", "cdr_id", "invoice_id", "line_no",
+    "station_id",
+    "transaction_id",
+    "id_tag",
+    "status",
+    "reason",
+    "kwh",
+    "meter_start_wh",
+    "meter_stop_wh",
+    "tariff_id",
+    "contract_id",
+    "cdr_id",
+    "invoice_id",
+    "line_no",
 )
 
 
@@ -34,8 +45,14 @@ class Step:
     summary: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "service": self.service, "type": self.type,
-                "stream_id": self.stream_id, "trace_id": self.trace_id, "summary": self.summary}
+        return {
+            "at": self.at.isoformat(),
+            "service": self.service,
+            "type": self.type,
+            "stream_id": self.stream_id,
+            "trace_id": self.trace_id,
+            "summary": self.summary,
+        }
 
 
 def _summary(payload: dict[str, Any]) -> dict[str, Any]:
@@ -53,8 +70,14 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _step(service: str, env: Envelope) -> Step:
     parent = env.trace.get("traceparent", "")
-    return Step(env.time, service, env.type, env.stream_id,
-                parent.split("-")[1] if parent.count("-") == 3 else None, _summary(dict(env.payload)))
+    return Step(
+        env.time,
+        service,
+        env.type,
+        env.stream_id,
+        parent.split("-")[1] if parent.count("-") == 3 else None,
+        _summary(dict(env.payload)),
+    )
 
 
 async def collect(bootstrap: str, correlation_id: str, progress: TextIO = sys.stderr) -> list[Step]:
@@ -80,8 +103,11 @@ async def collect(bootstrap: str, correlation_id: str, progress: TextIO = sys.st
 
 
 async def _scan(
-    consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict[TopicPartition, int],
-    service: str, correlation_id: str,
+    consumer: AIOKafkaConsumer,
+    tps: list[TopicPartition],
+    ends: dict[TopicPartition, int],
+    service: str,
+    correlation_id: str,
 ) -> list[Step]:
     found = []
     remaining = {tp for tp in tps if ends[tp] > 0}
@@ -117,5 +143,8 @@ def render_table(steps: list[Step], out: TextIO = sys.stdout) -> None:
         previous = s.at
     services = sorted({s.service for s in steps})
     traces = sorted({s.trace_id for s in steps if s.trace_id})
-    print(f"\n{len(steps)} events across {len(services)} services ({', '.join(services)});"
-          f" trace id(s): {', '.join(traces) or 'none'}", file=out)
+    print(
+        f"\n{len(steps)} events across {len(services)} services ({', '.join(services)});"
+        f" trace id(s): {', '.join(traces) or 'none'}",
+        file=out,
+    )

@@ -15,8 +15,10 @@ from evroam_eventstore.projections import ProjectionRunner, rebuild
 class TotalsV1:
     name = "totals_v1"
     tables = ("view_totals_v1",)
-    ddl = ("CREATE TABLE IF NOT EXISTS view_totals_v1 ("
-           " stream_id text PRIMARY KEY, total integer NOT NULL, last_position bigint NOT NULL)")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS view_totals_v1 ("
+        " stream_id text PRIMARY KEY, total integer NOT NULL, last_position bigint NOT NULL)"
+    )
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         await conn.execute(
@@ -31,9 +33,12 @@ async def _append(pool: AsyncConnectionPool, stream: str, *numbers: int) -> None
     store = EventStore()
     async with pool.connection() as conn:
         version = await store.version(conn, stream)
-        await store.append(conn, stream, version, [
-            NewEvent(type="test.counted", version=1, payload={"n": n}) for n in numbers
-        ])
+        await store.append(
+            conn,
+            stream,
+            version,
+            [NewEvent(type="test.counted", version=1, payload={"n": n}) for n in numbers],
+        )
 
 
 async def _totals(pool: AsyncConnectionPool) -> dict[str, int]:
@@ -43,7 +48,8 @@ async def _totals(pool: AsyncConnectionPool) -> dict[str, int]:
 
 
 async def test_the_runner_folds_new_events_as_they_are_appended(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     runner = ProjectionRunner(pool, database_url, [TotalsV1()], poll_interval_s=5)
     stop = asyncio.Event()
@@ -60,7 +66,8 @@ async def test_the_runner_folds_new_events_as_they_are_appended(
 
 
 async def test_stepping_twice_over_the_same_events_changes_nothing(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     runner = ProjectionRunner(pool, database_url, [TotalsV1()])
     await runner.setup()
@@ -71,7 +78,8 @@ async def test_stepping_twice_over_the_same_events_changes_nothing(
 
 
 async def test_a_rebuild_from_the_log_has_the_checksum_of_the_live_tables(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     runner = ProjectionRunner(pool, database_url, [TotalsV1()])
     await runner.setup()
@@ -85,7 +93,8 @@ async def test_a_rebuild_from_the_log_has_the_checksum_of_the_live_tables(
 
 
 async def test_a_rebuild_notices_live_tables_that_drifted_from_the_log(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     runner = ProjectionRunner(pool, database_url, [TotalsV1()])
     await runner.setup()

@@ -76,7 +76,8 @@ class ListSink:
 
 
 async def test_the_relay_publishes_every_event_once_in_position_order_under_concurrent_appends(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     """Positions can be taken out of commit order by concurrent transactions; the relay must
     never move its checkpoint past one that commits later (ARCHITECTURE section 4)."""
@@ -88,8 +89,9 @@ async def test_the_relay_publishes_every_event_once_in_position_order_under_conc
     async def writer(w: int) -> None:
         for i in range(25):
             async with pool.connection() as conn, conn.transaction():
-                await store.append(conn, f"w-{w}-{i % 3}", await store.version(conn, f"w-{w}-{i % 3}"),
-                                   [event(i)])
+                await store.append(
+                    conn, f"w-{w}-{i % 3}", await store.version(conn, f"w-{w}-{i % 3}"), [event(i)]
+                )
                 await asyncio.sleep(0.002 * (w % 3))  # hold the transaction open a little
 
     await asyncio.gather(*(writer(w) for w in range(8)))
@@ -108,7 +110,8 @@ async def test_the_relay_publishes_every_event_once_in_position_order_under_conc
 
 
 async def test_the_relay_resumes_after_its_checkpoint_without_republishing(
-    pool: AsyncConnectionPool, database_url: str,
+    pool: AsyncConnectionPool,
+    database_url: str,
 ) -> None:
     store, sink = EventStore(), ListSink()
     async with pool.connection() as conn:
@@ -124,7 +127,8 @@ async def test_the_relay_resumes_after_its_checkpoint_without_republishing(
 
 @pytest.mark.parametrize("expected", [1, 5])
 async def test_an_append_to_a_new_stream_with_a_nonzero_expected_version_is_a_conflict(
-    pool: AsyncConnectionPool, expected: int,
+    pool: AsyncConnectionPool,
+    expected: int,
 ) -> None:
     async with pool.connection() as conn:
         await EventStore().append(conn, "exists", 0, [event(0)] * 1)

@@ -69,8 +69,16 @@ class StationBooted(Event):
 
 
 ConnectorStatus = Literal[
-    "AVAILABLE", "PREPARING", "CHARGING", "SUSPENDED_EV", "SUSPENDED_EVSE", "FINISHING",
-    "RESERVED", "UNAVAILABLE", "FAULTED", "OCCUPIED",
+    "AVAILABLE",
+    "PREPARING",
+    "CHARGING",
+    "SUSPENDED_EV",
+    "SUSPENDED_EVSE",
+    "FINISHING",
+    "RESERVED",
+    "UNAVAILABLE",
+    "FAULTED",
+    "OCCUPIED",
 ]
 
 
@@ -156,14 +164,24 @@ class SendStationCommand(Command):
     command_id: str
     station_id: str
     action: Literal[
-        "RemoteStartTransaction", "RemoteStopTransaction", "UnlockConnector", "Reset",
-        "ChangeAvailability", "TriggerMessage",
+        "RemoteStartTransaction",
+        "RemoteStopTransaction",
+        "UnlockConnector",
+        "Reset",
+        "ChangeAvailability",
+        "TriggerMessage",
     ]
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
 EVENTS = (
-    LocationRegistered, StationRegistered, StationBooted, StationStatusChanged,
-    TransactionStarted, MeterValuesSampled, TransactionEnded, StationCommandCompleted,
+    LocationRegistered,
+    StationRegistered,
+    StationBooted,
+    StationStatusChanged,
+    TransactionStarted,
+    MeterValuesSampled,
+    TransactionEnded,
+    StationCommandCompleted,
 )
 COMMANDS = (SendStationCommand,)

@@ -51,7 +51,10 @@ def _types(schema: Mapping[str, Any], root: Mapping[str, Any]) -> set[str]:
 
 
 def incompatibilities(
-    old: Mapping[str, Any], new: Mapping[str, Any], path: str = "", roots: tuple[Any, Any] = ()
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    path: str = "",
+    roots: tuple[Any, Any] | None = None,
 ) -> list[str]:
     """Every way in which `new` breaks producers or consumers written against `old`."""
     old_root, new_root = roots or (old, new)
@@ -66,7 +69,9 @@ def incompatibilities(
         if name not in n_props:
             problems.append(f"{path}/{name}: property removed")
         else:
-            problems += incompatibilities(sub, n_props[name], f"{path}/{name}", (old_root, new_root))
+            problems += incompatibilities(
+                sub, n_props[name], f"{path}/{name}", (old_root, new_root)
+            )
     for name in set(n.get("required", ())) - set(o.get("required", ())):
         problems.append(f"{path}/{name}: new required property")
     for key in ("items", "additionalProperties"):
@@ -94,7 +99,9 @@ def write(schema_dir: Path = SCHEMA_DIR) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate and check the contract schemas.")
-    parser.add_argument("action", choices=["write"], help="write current (and new published) schemas")
+    parser.add_argument(
+        "action", choices=["write"], help="write current (and new published) schemas"
+    )
     parser.parse_args(argv)
     for path in write():
         print(f"wrote {path.relative_to(SCHEMA_DIR.parent)}")

@@ -24,7 +24,10 @@ async def open_pool(
 ) -> AsyncConnectionPool:
     """Open a pool and wait until the database answers (retrying with backoff up to wait_s)."""
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        database_url, min_size=min_size, max_size=max_size, open=False,
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        open=False,
         kwargs={"autocommit": True},
     )
     async for attempt in AsyncRetrying(
@@ -49,10 +52,11 @@ async def connect(database_url: str) -> AsyncConnection:
     raise AssertionError("unreachable")
 
 
-async def wait_for_notify(conn: AsyncConnection, timeout: float, stop: asyncio.Event) -> None:
-    """Return on the first notification, after `timeout`, or when asked to stop."""
+async def wait_for_notify(conn: AsyncConnection, wait_s: float, stop: asyncio.Event) -> None:
+    """Return on the first notification, after `wait_s`, or when asked to stop."""
+
     async def one() -> None:
-        async for _ in conn.notifies(timeout=timeout, stop_after=1):
+        async for _ in conn.notifies(timeout=wait_s, stop_after=1):
             return
 
     waiter = asyncio.ensure_future(one())

@@ -26,9 +26,14 @@ log = logging.getLogger(__name__)
 
 
 class Projection(Protocol):
-    name: str
-    tables: Sequence[str]
-    ddl: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> Sequence[str]: ...
+
+    @property
+    def ddl(self) -> str: ...
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None: ...
 
@@ -79,8 +84,13 @@ class ProjectionRunner:
     """Keeps every projection of a service up to date with its log."""
 
     def __init__(
-        self, pool: AsyncConnectionPool, database_url: str, projections: Sequence[Projection],
-        *, poll_interval_s: float = 1.0, batch_size: int = 500,
+        self,
+        pool: AsyncConnectionPool,
+        database_url: str,
+        projections: Sequence[Projection],
+        *,
+        poll_interval_s: float = 1.0,
+        batch_size: int = 500,
     ) -> None:
         self._pool, self._url, self._projections = pool, database_url, projections
         self._poll, self._batch = poll_interval_s, batch_size
@@ -90,7 +100,7 @@ class ProjectionRunner:
     async def setup(self) -> None:
         async with self._pool.connection() as conn:
             for p in self._projections:
-                await conn.execute(p.ddl)  # type: ignore[arg-type]
+                await conn.execute(p.ddl)
 
     async def step(self) -> int:
         """Fold one batch into each projection; return how many events were applied."""
@@ -121,7 +131,9 @@ class ProjectionRunner:
             await listen.close()
 
 
-async def rebuild(pool: AsyncConnectionPool, p: Projection, *, batch_size: int = 1000) -> RebuildReport:
+async def rebuild(
+    pool: AsyncConnectionPool, p: Projection, *, batch_size: int = 1000
+) -> RebuildReport:
     """Fold the whole log into a scratch schema and compare checksums with the live tables.
 
     The live checksum and its checkpoint are read in one snapshot, and the replay stops at that
@@ -133,7 +145,9 @@ async def rebuild(pool: AsyncConnectionPool, p: Projection, *, batch_size: int =
             await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             up_to = await _checkpoint(conn, p.name)
             live = {t: await checksum(conn, t) for t in p.tables}
-        await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch)))
+        await conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch))
+        )
         await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(scratch)))
         replayed = 0
         try:
@@ -141,16 +155,14 @@ async def rebuild(pool: AsyncConnectionPool, p: Projection, *, batch_size: int =
                 await conn.execute(
                     sql.SQL("SET LOCAL search_path TO {}, public").format(sql.Identifier(scratch))
                 )
-                await conn.execute(p.ddl)  # type: ignore[arg-type]
+                await conn.execute(p.ddl)
                 store, position = EventStore(), 0
                 while events := await store.read_after(conn, position, batch_size, up_to=up_to):
                     for event in events:
                         await p.apply(conn, event)
                     replayed += len(events)
                     position = events[-1].position
-                rebuilt = {
-                    t: await checksum(conn, t) for t in p.tables
-                }
+                rebuilt = {t: await checksum(conn, t) for t in p.tables}
         finally:
             await conn.execute(
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch))

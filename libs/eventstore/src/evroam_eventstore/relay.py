@@ -28,8 +28,15 @@ RELAY_LOCK = 0x72656C79  # "rely"
 
 class Relay:
     def __init__(
-        self, pool: AsyncConnectionPool, database_url: str, sink: Sink, *, source: str,
-        name: str = "kafka", batch_size: int = 500, poll_interval_s: float = 1.0,
+        self,
+        pool: AsyncConnectionPool,
+        database_url: str,
+        sink: Sink,
+        *,
+        source: str,
+        name: str = "kafka",
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
     ) -> None:
         self._pool, self._url, self._sink = pool, database_url, sink
         self._source, self._name = source, name

@@ -49,15 +49,22 @@ class NewEvent:
 
     @classmethod
     def of(
-        cls, message: Message, *, correlation_id: str | None = None,
+        cls,
+        message: Message,
+        *,
+        correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> NewEvent:
         """Wrap a contract message, capturing the current trace context."""
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
         return cls(
-            type=message.type_name, version=message.version, payload=message.to_json_dict(),
-            correlation_id=correlation_id, causation_id=causation_id, trace=carrier,
+            type=message.type_name,
+            version=message.version,
+            payload=message.to_json_dict(),
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            trace=carrier,
         )
 
 
@@ -80,9 +87,15 @@ class RecordedEvent:
 
     def to_envelope(self, source: str) -> Envelope:
         return Envelope(
-            event_id=self.event_id, type=self.type, version=self.version, source=source,
-            time=self.recorded_at, stream_id=self.stream_id, stream_version=self.stream_version,
-            payload=self.payload, correlation_id=self.correlation_id,
+            event_id=self.event_id,
+            type=self.type,
+            version=self.version,
+            source=source,
+            time=self.recorded_at,
+            stream_id=self.stream_id,
+            stream_version=self.stream_version,
+            payload=self.payload,
+            correlation_id=self.correlation_id,
             causation_id=self.metadata.get("causation_id"),
             trace=self.metadata.get("trace", {}),
         )
@@ -109,7 +122,10 @@ class EventStore:
             return [_row(r) for r in await cur.fetchall()]
 
     async def append(
-        self, conn: AsyncConnection, stream_id: str, expected_version: int,
+        self,
+        conn: AsyncConnection,
+        stream_id: str,
+        expected_version: int,
         events: Sequence[NewEvent],
     ) -> list[RecordedEvent]:
         """Append after `expected_version` (0 for a new stream) inside the caller's transaction."""
@@ -117,8 +133,16 @@ class EventStore:
             return []
         now = datetime.now(UTC)
         rows = [
-            (stream_id, expected_version + i + 1, e.event_id, e.type, e.version,
-             json.dumps(e.payload), json.dumps(_metadata(e)), now)
+            (
+                stream_id,
+                expected_version + i + 1,
+                e.event_id,
+                e.type,
+                e.version,
+                json.dumps(e.payload),
+                json.dumps(_metadata(e)),
+                now,
+            )
             for i, e in enumerate(events)
         ]
         try:
@@ -151,7 +175,10 @@ class EventStore:
         return recorded
 
     async def read_after(
-        self, conn: AsyncConnection, position: int, limit: int = 500,
+        self,
+        conn: AsyncConnection,
+        position: int,
+        limit: int = 500,
         up_to: int | None = None,
     ) -> list[RecordedEvent]:
         async with conn.cursor(row_factory=dict_row) as cur:
@@ -189,8 +216,10 @@ def _metadata(e: NewEvent) -> dict[str, Any]:
 async def retry_on_conflict(command: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
     """Run a whole command again (load, decide, append) when the stream moved on."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception_type(ConcurrencyError), stop=stop_after_attempt(attempts),
-        wait=wait_random(0, 0.05), reraise=True,
+        retry=retry_if_exception_type(ConcurrencyError),
+        stop=stop_after_attempt(attempts),
+        wait=wait_random(0, 0.05),
+        reraise=True,
     ):
         with attempt:
             return await command()

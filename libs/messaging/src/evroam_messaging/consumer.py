@@ -73,12 +73,12 @@ async def mark_processed(conn: AsyncConnection, consumer: str, event_id: object)
     return await cur.fetchone() is not None
 
 
-async def dead_letter(
-    producer: Producer, consumer: Consumer, record: object, reason: str
-) -> None:
+async def dead_letter(producer: Producer, consumer: Consumer, record: object, reason: str) -> None:
     """Publish the original record, untouched, with why it could not be handled."""
     topic = getattr(record, "topic", "")
-    headers = [(k, v) for k, v in (getattr(record, "headers", None) or ()) if not k.startswith("x_dlq_")]
+    headers = [
+        (k, v) for k, v in (getattr(record, "headers", None) or ()) if not k.startswith("x_dlq_")
+    ]
     headers += [
         ("x_dlq_reason", reason[:2000].encode()),
         ("x_dlq_consumer", consumer.group.encode()),
@@ -88,7 +88,9 @@ async def dead_letter(
         ("x_dlq_at", datetime.now(UTC).isoformat().encode()),
     ]
     value = getattr(record, "value", b"") or b""
-    await producer.send_raw(dlq_topic(consumer.service), getattr(record, "key", None), value, headers)
+    await producer.send_raw(
+        dlq_topic(consumer.service), getattr(record, "key", None), value, headers
+    )
     consumer.dead_lettered += 1
     log.error("dead-lettered %s@%s: %s", topic, getattr(record, "offset", "?"), reason)
 
@@ -97,7 +99,9 @@ async def process(
     consumer: Consumer, pool: AsyncConnectionPool, producer: Producer, record: object
 ) -> None:
     try:
-        envelope = Envelope.from_record(getattr(record, "value", None), getattr(record, "headers", ()))
+        envelope = Envelope.from_record(
+            getattr(record, "value", None), getattr(record, "headers", ())
+        )
     except EnvelopeError as exc:
         await dead_letter(producer, consumer, record, f"malformed envelope: {exc}")
         return

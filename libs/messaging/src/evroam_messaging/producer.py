@@ -23,13 +23,19 @@ class Producer:
 
     async def start(self, wait_s: float = 60.0) -> None:
         async for attempt in AsyncRetrying(
-            stop=stop_after_delay(wait_s), wait=wait_exponential(multiplier=0.2, max=5),
-            before_sleep=before_sleep_log(log, logging.WARNING), reraise=True,
+            stop=stop_after_delay(wait_s),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            before_sleep=before_sleep_log(log, logging.WARNING),
+            reraise=True,
         ):
             with attempt:
                 producer = AIOKafkaProducer(
-                    bootstrap_servers=self._bootstrap, client_id=self._client_id, acks="all",
-                    enable_idempotence=False, linger_ms=2, max_request_size=MAX_MESSAGE_BYTES,
+                    bootstrap_servers=self._bootstrap,
+                    client_id=self._client_id,
+                    acks="all",
+                    enable_idempotence=False,
+                    linger_ms=2,
+                    max_request_size=MAX_MESSAGE_BYTES,
                 )
                 try:
                     await producer.start()
@@ -51,14 +57,18 @@ class Producer:
     async def send_envelopes(self, topic: str, envelopes: Sequence[Envelope]) -> None:
         """Send in order and wait until the broker acknowledged every one."""
         futures = [
-            await self.send_raw(topic, e.key, e.value(), e.headers(), wait=False)
-            for e in envelopes
+            await self.send_raw(topic, e.key, e.value(), e.headers(), wait=False) for e in envelopes
         ]
         await asyncio.gather(*futures)
 
     async def send_raw(
-        self, topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]],
-        *, wait: bool = True,
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, bytes]],
+        *,
+        wait: bool = True,
     ) -> asyncio.Future[object]:
         if self._producer is None:
             raise RuntimeError("producer not started")

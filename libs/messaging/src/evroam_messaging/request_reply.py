@@ -20,7 +20,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import propagate
 
 from evroam_contracts import Envelope, Message
-from evroam_contracts.envelope import H_CORRELATION, H_ID, H_STREAM, H_STREAM_VERSION, H_TYPE, H_VERSION
+from evroam_contracts.envelope import (
+    H_CORRELATION,
+    H_ID,
+    H_STREAM,
+    H_STREAM_VERSION,
+    H_TYPE,
+    H_VERSION,
+)
 from evroam_contracts.ids import new_id
 from evroam_messaging.producer import Producer
 
@@ -69,7 +76,12 @@ class Requester:
             await self._consumer.stop()
 
     async def request(
-        self, topic: str, message: Message, *, key: str, timeout_s: float,
+        self,
+        topic: str,
+        message: Message,
+        *,
+        key: str,
+        timeout_s: float,
         correlation_id: str | None = None,
     ) -> dict[str, Any]:
         """Send `message` and return the reply payload; RequestTimeoutError past the deadline."""
@@ -78,10 +90,16 @@ class Requester:
         trace: dict[str, str] = {}
         propagate.inject(trace)
         headers = {
-            H_ID: request_id, H_TYPE: message.type_name, H_VERSION: str(message.version),
-            H_STREAM: key, H_STREAM_VERSION: "0", H_REPLY_TO: self.reply_topic,
-            H_DEADLINE: deadline.isoformat(), H_REQUEST_ID: request_id,
-            **({H_CORRELATION: correlation_id} if correlation_id else {}), **trace,
+            H_ID: request_id,
+            H_TYPE: message.type_name,
+            H_VERSION: str(message.version),
+            H_STREAM: key,
+            H_STREAM_VERSION: "0",
+            H_REPLY_TO: self.reply_topic,
+            H_DEADLINE: deadline.isoformat(),
+            H_REQUEST_ID: request_id,
+            **({H_CORRELATION: correlation_id} if correlation_id else {}),
+            **trace,
         }
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -126,6 +144,8 @@ async def send_reply(producer: Producer, request: Envelope, payload: dict[str, A
         return
     request_id = request.extra.get(H_REQUEST_ID, str(request.event_id))
     await producer.send_raw(
-        reply_to, request.key, json.dumps(payload).encode(),
+        reply_to,
+        request.key,
+        json.dumps(payload).encode(),
         [(H_REQUEST_ID, request_id.encode())],
     )

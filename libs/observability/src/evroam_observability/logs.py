@@ -26,8 +26,11 @@ class JsonFormatter(logging.Formatter):
             "service": self._service,
             "logger": record.name,
             "message": record.getMessage(),
-            **({"trace_id": f"{ctx.trace_id:032x}", "span_id": f"{ctx.span_id:016x}"}
-               if ctx.is_valid else {}),
+            **(
+                {"trace_id": f"{ctx.trace_id:032x}", "span_id": f"{ctx.span_id:016x}"}
+                if ctx.is_valid
+                else {}
+            ),
             **({"correlation_id": cid} if (cid := correlation_id_var.get()) else {}),
         }
         if record.exc_info:

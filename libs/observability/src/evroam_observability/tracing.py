@@ -20,6 +20,8 @@ def setup_tracing(service: str, instance_id: str) -> TracerProvider:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         # The exporter reads the endpoint, headers and timeouts from the standard variables.
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(), schedule_delay_millis=500))
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(), schedule_delay_millis=500)
+        )
     trace.set_tracer_provider(provider)
     return provider

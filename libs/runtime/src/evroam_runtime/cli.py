@@ -23,7 +23,10 @@ def sql_dir(app_module_file: str) -> Path:
 
 
 def main(
-    service: str, settings_factory: Callable[[], ServiceSettings], wire: Wire, sql_dir: Path,
+    service: str,
+    settings_factory: Callable[[], ServiceSettings],
+    wire: Wire,
+    sql_dir: Path,
     argv: list[str] | None = None,
 ) -> int:
     parser = argparse.ArgumentParser(
@@ -32,15 +35,20 @@ def main(
         "environment variables (docs/service-runtime.md).",
     )
     parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "migrate"],
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "migrate"],
         help="run the service (default) or apply its database migrations and exit",
     )
     args = parser.parse_args(argv)
     settings = settings_factory()
     if args.command == "migrate":
         applied = apply_migrations(settings.database_url, sql_dir)
-        print(f"evroam-{service}: {len(applied)} migration(s) applied" + (
-            f": {', '.join(applied)}" if applied else " (up to date)"))
+        print(
+            f"evroam-{service}: {len(applied)} migration(s) applied"
+            + (f": {', '.join(applied)}" if applied else " (up to date)")
+        )
         return 0
     host = ServiceHost(service, settings)
     asyncio.run(host.run(wire))

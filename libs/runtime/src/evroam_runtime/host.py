@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
@@ -27,7 +27,7 @@ from evroam_observability import setup_logging, setup_tracing
 from evroam_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-Task = Callable[[asyncio.Event], Awaitable[None]]
+Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class _Server(uvicorn.Server):
@@ -116,9 +116,15 @@ class ServiceHost:
         runners = [self.relay.run]
         if self.projections:
             runners.append(ProjectionRunner(self.pool, s.database_url, self.projections).run)
-        server = _Server(uvicorn.Config(
-            self.app, host=s.http_host, port=s.http_port, log_config=None, lifespan="off",
-        ))
+        server = _Server(
+            uvicorn.Config(
+                self.app,
+                host=s.http_host,
+                port=s.http_port,
+                log_config=None,
+                lifespan="off",
+            )
+        )
         background = [asyncio.create_task(r(self.stop)) for r in runners]
         background += [asyncio.create_task(t(self.stop), name=n) for n, t in self.tasks.items()]
         http = asyncio.create_task(server.serve(), name="http")

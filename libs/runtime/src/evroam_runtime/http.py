@@ -15,7 +15,8 @@ def require_admin(token: str | None) -> Callable[[str | None], None]:
         given = (authorization or "").removeprefix("Bearer ").strip()
         if not token or not given or not hmac.compare_digest(given, token):
             raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "admin token missing or wrong",
+                status.HTTP_401_UNAUTHORIZED,
+                "admin token missing or wrong",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 

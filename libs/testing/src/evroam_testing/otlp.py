@@ -33,14 +33,22 @@ class SpanStore:
     def add(self, request: ExportTraceServiceRequest) -> None:
         received = []
         for rs in request.resource_spans:
-            service = next((a.value.string_value for a in rs.resource.attributes
-                            if a.key == "service.name"), "?")
+            service = next(
+                (a.value.string_value for a in rs.resource.attributes if a.key == "service.name"),
+                "?",
+            )
             for ss in rs.scope_spans:
                 for s in ss.spans:
-                    received.append(ReceivedSpan(
-                        service, s.name, s.trace_id.hex(), s.span_id.hex(), s.parent_span_id.hex(),
-                        {a.key: a.value.string_value for a in s.attributes},
-                    ))
+                    received.append(
+                        ReceivedSpan(
+                            service,
+                            s.name,
+                            s.trace_id.hex(),
+                            s.span_id.hex(),
+                            s.parent_span_id.hex(),
+                            {a.key: a.value.string_value for a in s.attributes},
+                        )
+                    )
         with self._lock:
             self._spans += received
 

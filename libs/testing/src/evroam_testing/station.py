@@ -63,16 +63,20 @@ class SimulatedStation16:
         return await self._cp.call(payload, suppress=False)
 
     async def boot(self, vendor: str = "evroam", model: str = "sim-16") -> str:
-        result = await self._call(call.BootNotification(
-            charge_point_vendor=vendor, charge_point_model=model
-        ))
+        result = await self._call(
+            call.BootNotification(charge_point_vendor=vendor, charge_point_model=model)
+        )
         return str(result.status)
 
     async def status(self, connector_id: int, status: str, at: datetime | None = None) -> None:
-        await self._call(call.StatusNotification(
-            connector_id=connector_id, error_code="NoError", status=status,
-            timestamp=iso(at) if at else None,
-        ))
+        await self._call(
+            call.StatusNotification(
+                connector_id=connector_id,
+                error_code="NoError",
+                status=status,
+                timestamp=iso(at) if at else None,
+            )
+        )
 
     async def authorize(self, id_tag: str) -> str:
         result = await self._call(call.Authorize(id_tag=id_tag))
@@ -81,33 +85,49 @@ class SimulatedStation16:
     async def start_transaction(
         self, connector_id: int, id_tag: str, meter_start_wh: int, at: datetime
     ) -> tuple[int, str]:
-        result = await self._call(call.StartTransaction(
-            connector_id=connector_id, id_tag=id_tag, meter_start=meter_start_wh, timestamp=iso(at)
-        ))
+        result = await self._call(
+            call.StartTransaction(
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start=meter_start_wh,
+                timestamp=iso(at),
+            )
+        )
         return int(result.transaction_id), str(result.id_tag_info["status"])
 
     async def meter_values(
         self, connector_id: int, transaction_id: int, readings: Sequence[Reading]
     ) -> None:
-        await self._call(call.MeterValues(
-            connector_id=connector_id, transaction_id=transaction_id,
-            meter_value=[_meter_value(r) for r in readings],
-        ))
+        await self._call(
+            call.MeterValues(
+                connector_id=connector_id,
+                transaction_id=transaction_id,
+                meter_value=[_meter_value(r) for r in readings],
+            )
+        )
 
     async def stop_transaction(
         self, transaction_id: int, meter_stop_wh: int, at: datetime, reason: str = "Local"
     ) -> None:
-        await self._call(call.StopTransaction(
-            transaction_id=transaction_id, meter_stop=meter_stop_wh, timestamp=iso(at),
-            reason=reason,
-        ))
+        await self._call(
+            call.StopTransaction(
+                transaction_id=transaction_id,
+                meter_stop=meter_stop_wh,
+                timestamp=iso(at),
+                reason=reason,
+            )
+        )
 
 
 def _meter_value(r: Reading) -> dict[str, Any]:
-    values: list[dict[str, Any]] = [{
-        "value": str(r.energy_wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh",
-        "context": "Sample.Periodic",
-    }]
+    values: list[dict[str, Any]] = [
+        {
+            "value": str(r.energy_wh),
+            "measurand": "Energy.Active.Import.Register",
+            "unit": "Wh",
+            "context": "Sample.Periodic",
+        }
+    ]
     if r.power_w is not None:
         values.append({"value": str(r.power_w), "measurand": "Power.Active.Import", "unit": "W"})
     return {"timestamp": iso(r.at), "sampledValue": values}
@@ -125,8 +145,14 @@ class PlayedSession:
 
 
 async def play_session(
-    station: SimulatedStation16, *, id_tag: str, connector_id: int, started_at: datetime,
-    meter_start_wh: int, energy_wh_per_step: Sequence[int], step: timedelta = timedelta(minutes=10),
+    station: SimulatedStation16,
+    *,
+    id_tag: str,
+    connector_id: int,
+    started_at: datetime,
+    meter_start_wh: int,
+    energy_wh_per_step: Sequence[int],
+    step: timedelta = timedelta(minutes=10),
 ) -> PlayedSession:
     """Authorize, plug in, start, send one MeterValues per step, stop, unplug."""
     auth = await station.authorize(id_tag)

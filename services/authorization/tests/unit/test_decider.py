@@ -11,7 +11,9 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 REQ = AuthorizeToken(request_id="r1", station_id="CS1", id_tag="TAG1")
 
 
-def token(cc: str = "DE", party: str = "ABC", valid: bool = True, wl: str = "ALLOWED") -> KnownToken:
+def token(
+    cc: str = "DE", party: str = "ABC", valid: bool = True, wl: str = "ALLOWED"
+) -> KnownToken:
     return KnownToken(cc, party, "TAG1", "RFID", f"{cc}-{party}-C1", None, valid, wl)
 
 
@@ -31,4 +33,6 @@ def test_a_blocked_token_is_refused() -> None:
 
 def test_a_uid_issued_by_two_parties_never_authorizes_either() -> None:
     d = decide(REQ, [token(), token("NL", "XYZ")], NOW, "ref")
-    assert d.status == "INVALID" and d.token is None and "ambiguous" in d.reason
+    assert d.status == "INVALID"
+    assert d.token is None
+    assert "ambiguous" in d.reason

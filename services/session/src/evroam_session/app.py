@@ -17,18 +17,20 @@ async def wire(host: ServiceHost) -> None:
     s = host.settings
     assert isinstance(s, SessionSettings)
     host.add_projection(SessionsV1())
-    host.add_consumer(Consumer(
-        group="evroam.session.policies",
-        topics=[events_topic("gateway"), events_topic("tariff")],
-        handlers={
-            TransactionStarted.type_name: policies.on_transaction_started(s.default_currency),
-            MeterValuesSampled.type_name: policies.on_meter_values_sampled,
-            TransactionEnded.type_name: policies.on_transaction_ended,
-            TariffPublished.type_name: policies.on_tariff_published,
-            TariffAssigned.type_name: policies.on_tariff_assigned,
-        },
-        service="session",
-    ))
+    host.add_consumer(
+        Consumer(
+            group="evroam.session.policies",
+            topics=[events_topic("gateway"), events_topic("tariff")],
+            handlers={
+                TransactionStarted.type_name: policies.on_transaction_started(s.default_currency),
+                MeterValuesSampled.type_name: policies.on_meter_values_sampled,
+                TransactionEnded.type_name: policies.on_transaction_ended,
+                TariffPublished.type_name: policies.on_tariff_published,
+                TariffAssigned.type_name: policies.on_tariff_assigned,
+            },
+            service="session",
+        )
+    )
     host.app.include_router(router(host.pool))
 
 

@@ -13,41 +13,79 @@ from evroam_contracts.gateway import (
     TransactionEnded,
     TransactionStarted,
 )
-from evroam_contracts.session import SessionCompleted, SessionInvalidated, SessionStarted, SessionUpdated
+from evroam_contracts.session import (
+    SessionCompleted,
+    SessionInvalidated,
+    SessionStarted,
+    SessionUpdated,
+)
 from evroam_contracts.shared import GeoLocation, LocationSnapshot, MeterSample, TariffLock
 from evroam_session.domain import decider
 from evroam_session.domain.state import SessionEvent, SessionState, evolve
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SID = "01a1fc6b-0000-7000-8000-000000000001"
-TARIFF = TariffLock(tariff_id="T1", version=3, tariff={
-    "country_code": "NL", "party_id": "EVR", "id": "T1", "currency": "EUR",
-    "elements": [{"price_components": [{"type": "ENERGY", "price": 0.30, "vat": 21,
-                                        "step_size": 1}]}],
-    "last_updated": "2026-01-01T00:00:00Z",
-})
+TARIFF = TariffLock(
+    tariff_id="T1",
+    version=3,
+    tariff={
+        "country_code": "NL",
+        "party_id": "EVR",
+        "id": "T1",
+        "currency": "EUR",
+        "elements": [
+            {"price_components": [{"type": "ENERGY", "price": 0.30, "vat": 21, "step_size": 1}]}
+        ],
+        "last_updated": "2026-01-01T00:00:00Z",
+    },
+)
 LOCATION = LocationSnapshot(
-    id="L1", address="Stationsplein 1", city="Amsterdam", country="NLD",
-    coordinates=GeoLocation(latitude="52.37", longitude="4.89"), time_zone="Europe/Amsterdam",
-    country_code="NL", party_id="EVR", evse_uid="E1", evse_id="NL*EVR*E1", connector_id="1",
-    connector_standard="IEC_62196_T2", connector_format="SOCKET", connector_power_type="AC_3_PHASE",
+    id="L1",
+    address="Stationsplein 1",
+    city="Amsterdam",
+    country="NLD",
+    coordinates=GeoLocation(latitude="52.37", longitude="4.89"),
+    time_zone="Europe/Amsterdam",
+    country_code="NL",
+    party_id="EVR",
+    evse_uid="E1",
+    evse_id="NL*EVR*E1",
+    connector_id="1",
+    connector_standard="IEC_62196_T2",
+    connector_format="SOCKET",
+    connector_power_type="AC_3_PHASE",
 )
 
 
 def started(status: str = "ACCEPTED") -> TransactionStarted:
     return TransactionStarted(
-        charging_session_id=SID, station_id="CS1", transaction_id="7", ocpp_connector_id=1,
-        id_tag="TAG", meter_start_wh=1000, started_at=T0, received_at=T0, location=LOCATION,
+        charging_session_id=SID,
+        station_id="CS1",
+        transaction_id="7",
+        ocpp_connector_id=1,
+        id_tag="TAG",
+        meter_start_wh=1000,
+        started_at=T0,
+        received_at=T0,
+        location=LOCATION,
         authorization=AuthorizationSnapshot(
-            status=status, authorization_reference="ref-1", decided_by="authorization",
-            token_country_code="DE", token_party_id="ABC", token_uid="TAG", contract_id="DE-ABC-C1",
+            status=status,
+            authorization_reference="ref-1",
+            decided_by="authorization",
+            token_country_code="DE",
+            token_party_id="ABC",
+            token_uid="TAG",
+            contract_id="DE-ABC-C1",
         ),
     )
 
 
 def samples(*pairs: tuple[int, int]) -> MeterValuesSampled:
     return MeterValuesSampled(
-        charging_session_id=SID, station_id="CS1", transaction_id="7", received_at=T0,
+        charging_session_id=SID,
+        station_id="CS1",
+        transaction_id="7",
+        received_at=T0,
         samples=tuple(MeterSample(at=T0 + timedelta(minutes=m), energy_wh=wh) for m, wh in pairs),
     )
 
@@ -62,7 +100,11 @@ def given(*events: SessionEvent) -> SessionState:
 def test_an_accepted_transaction_starts_a_session_with_the_tariff_locked() -> None:
     [event] = decider.start(given(), started(), TARIFF, "EUR")
     assert isinstance(event, SessionStarted)
-    assert (event.tariff, event.currency, event.cdr_token.contract_id) == (TARIFF, "EUR", "DE-ABC-C1")
+    assert (event.tariff, event.currency, event.cdr_token.contract_id) == (
+        TARIFF,
+        "EUR",
+        "DE-ABC-C1",
+    )
 
 
 def test_a_refused_authorization_makes_the_session_invalid_with_the_reason() -> None:
@@ -96,8 +138,13 @@ def test_the_end_prices_the_whole_session_with_the_meter_stop_reading() -> None:
     [start] = decider.start(given(), started(), TARIFF, "EUR")
     [update] = decider.add_samples(given(start), samples((10, 3000)))
     end = TransactionEnded(
-        charging_session_id=SID, station_id="CS1", transaction_id="7", meter_stop_wh=11_000,
-        ended_at=T0 + timedelta(minutes=30), received_at=T0, reason="EVDisconnected",
+        charging_session_id=SID,
+        station_id="CS1",
+        transaction_id="7",
+        meter_stop_wh=11_000,
+        ended_at=T0 + timedelta(minutes=30),
+        received_at=T0,
+        reason="EVDisconnected",
     )
     [done] = decider.complete(given(start, update), end)
     assert isinstance(done, SessionCompleted)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from evroam_authorization.handlers.commands import handle_register_token
 from evroam_contracts.authorization import TokenRegistered
 from evroam_runtime import require_admin
-from evroam_authorization.handlers.commands import handle_register_token
 
 
 def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
@@ -18,10 +18,14 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
     admin = [Depends(require_admin(admin_token))]
 
     @api.put("/tokens/{country_code}/{party_id}/{uid}", dependencies=admin)
-    async def put_token(country_code: str, party_id: str, uid: str, body: TokenRegistered) -> dict[str, Any]:
+    async def put_token(
+        country_code: str, party_id: str, uid: str, body: TokenRegistered
+    ) -> dict[str, Any]:
         """Create or replace one of our tokens (OCPI Token fields)."""
         if (body.country_code.upper(), body.party_id.upper(), body.uid) != (
-            country_code.upper(), party_id.upper(), uid
+            country_code.upper(),
+            party_id.upper(),
+            uid,
         ):
             raise HTTPException(422, "the token in the body is not the one in the URL")
         version = await handle_register_token(pool, body)

@@ -22,16 +22,30 @@ class KnownToken:
 
 
 def decide(
-    request: AuthorizeToken, candidates: Sequence[KnownToken], now: datetime, reference: str,
+    request: AuthorizeToken,
+    candidates: Sequence[KnownToken],
+    now: datetime,
+    reference: str,
 ) -> AuthorizationDecided:
     """Decide on a request from the tokens whose uid equals the id tag."""
     status, reason, token = _judge(candidates)
     return AuthorizationDecided(
-        request_id=request.request_id, station_id=request.station_id, id_tag=request.id_tag,
-        status=status, reason=reason, authorization_reference=reference, decided_at=now,
-        token=None if token is None else TokenRef(
-            country_code=token.country_code, party_id=token.party_id, uid=token.uid,
-            type=token.type, contract_id=token.contract_id, group_id=token.group_id,  # type: ignore[arg-type]
+        request_id=request.request_id,
+        station_id=request.station_id,
+        id_tag=request.id_tag,
+        status=status,
+        reason=reason,
+        authorization_reference=reference,
+        decided_at=now,
+        token=None
+        if token is None
+        else TokenRef(
+            country_code=token.country_code,
+            party_id=token.party_id,
+            uid=token.uid,
+            type=token.type,
+            contract_id=token.contract_id,
+            group_id=token.group_id,
         ),
     )
 

@@ -30,8 +30,18 @@ class TokensV1:
             " issuer = excluded.issuer, group_id = excluded.group_id, valid = excluded.valid,"
             " whitelist = excluded.whitelist, language = excluded.language,"
             " last_updated = excluded.last_updated",
-            (p["country_code"].upper(), p["party_id"].upper(), p["uid"], p["type"],
-             p["contract_id"], p.get("visual_number"), p["issuer"], p.get("group_id"),
-             p.get("valid", True), p.get("whitelist", "ALLOWED"), p.get("language"),
-             p["last_updated"]),
+            (
+                p["country_code"].upper(),
+                p["party_id"].upper(),
+                p["uid"],
+                p["type"],
+                p["contract_id"],
+                p.get("visual_number"),
+                p["issuer"],
+                p.get("group_id"),
+                p.get("valid", True),
+                p.get("whitelist", "ALLOWED"),
+                p.get("language"),
+                p["last_updated"],
+            ),
         )

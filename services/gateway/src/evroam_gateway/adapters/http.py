@@ -54,7 +54,7 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
 
 async def _one(pool: AsyncConnectionPool, query: str, key: str) -> dict[str, Any]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(query, (key,))  # type: ignore[arg-type]
+        await cur.execute(query, (key,))
         row = await cur.fetchone()
     if row is None:
         raise HTTPException(404, f"{key} not found")

@@ -61,12 +61,18 @@ def to_samples(meter_value: Iterable[Mapping[str, Any]]) -> list[MeterSample]:
         energy = _reading(values, ENERGY)
         if energy is None:
             continue  # a power-only reading cannot be priced; energy comes with the next one
-        power, current, soc = _reading(values, POWER), _reading(values, CURRENT), _reading(values, SOC)
-        samples.append(MeterSample(
-            at=parse_timestamp(str(element["timestamp"])),
-            energy_wh=int(energy[0] * _SCALE.get(energy[1], 1)),
-            power_w=int(power[0] * _SCALE.get(power[1], 1)) if power else None,
-            current_a=current[0] if current else None,
-            soc=int(soc[0]) if soc else None,
-        ))
+        power, current, soc = (
+            _reading(values, POWER),
+            _reading(values, CURRENT),
+            _reading(values, SOC),
+        )
+        samples.append(
+            MeterSample(
+                at=parse_timestamp(str(element["timestamp"])),
+                energy_wh=int(energy[0] * _SCALE.get(energy[1], 1)),
+                power_w=int(power[0] * _SCALE.get(power[1], 1)) if power else None,
+                current_a=current[0] if current else None,
+                soc=int(soc[0]) if soc else None,
+            )
+        )
     return samples

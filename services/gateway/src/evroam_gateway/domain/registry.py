@@ -51,13 +51,21 @@ def location_snapshot(
         for c in evse.connectors:
             if c.ocpp_connector_id == ocpp_connector_id:
                 return LocationSnapshot(
-                    id=location["location_id"], name=location.get("name"),
-                    address=location["address"], city=location["city"],
-                    postal_code=location.get("postal_code"), country=location["country"],
-                    coordinates=location["coordinates"], time_zone=location["time_zone"],
-                    country_code=location["country_code"], party_id=location["party_id"],
-                    evse_uid=evse.evse_uid, evse_id=evse.evse_id, connector_id=c.connector_id,
-                    connector_standard=c.standard, connector_format=c.format,
+                    id=location["location_id"],
+                    name=location.get("name"),
+                    address=location["address"],
+                    city=location["city"],
+                    postal_code=location.get("postal_code"),
+                    country=location["country"],
+                    coordinates=location["coordinates"],
+                    time_zone=location["time_zone"],
+                    country_code=location["country_code"],
+                    party_id=location["party_id"],
+                    evse_uid=evse.evse_uid,
+                    evse_id=evse.evse_id,
+                    connector_id=c.connector_id,
+                    connector_standard=c.standard,
+                    connector_format=c.format,
                     connector_power_type=c.power_type,
                 )
     raise UnknownConnectorError(f"connector {ocpp_connector_id} is not registered")

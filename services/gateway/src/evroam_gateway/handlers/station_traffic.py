@@ -67,36 +67,63 @@ class StationTraffic:
             return await cur.fetchone()
 
     async def _append(
-        self, stream: str, events: Sequence[Message], correlation_id: str | None = None,
+        self,
+        stream: str,
+        events: Sequence[Message],
+        correlation_id: str | None = None,
     ) -> None:
         async def attempt() -> None:
             async with self._pool.connection() as c:
                 version = await self._store.version(c, stream)
-                await self._store.append(c, stream, version, [
-                    NewEvent.of(e, correlation_id=correlation_id) for e in events
-                ])
+                await self._store.append(
+                    c,
+                    stream,
+                    version,
+                    [NewEvent.of(e, correlation_id=correlation_id) for e in events],
+                )
 
         await retry_on_conflict(attempt)
 
     async def boot(self, station_id: str, ocpp_version: str, payload: dict[str, Any]) -> str:
         status = "Accepted" if await self.station_known(station_id) else "Rejected"
-        await self._append(f"station-{station_id}", [StationBooted(
-            station_id=station_id, ocpp_version=ocpp_version,  # type: ignore[arg-type]
-            vendor=payload.get("charge_point_vendor", ""), model=payload.get("charge_point_model", ""),
-            serial_number=payload.get("charge_point_serial_number"),
-            firmware_version=payload.get("firmware_version"), registration_status=status,  # type: ignore[arg-type]
-            received_at=datetime.now(UTC),
-        )])
+        await self._append(
+            f"station-{station_id}",
+            [
+                StationBooted(
+                    station_id=station_id,
+                    ocpp_version=ocpp_version,
+                    vendor=payload.get("charge_point_vendor", ""),
+                    model=payload.get("charge_point_model", ""),
+                    serial_number=payload.get("charge_point_serial_number"),
+                    firmware_version=payload.get("firmware_version"),
+                    registration_status=status,
+                    received_at=datetime.now(UTC),
+                )
+            ],
+        )
         return status
 
     async def status_changed(
-        self, station_id: str, connector_id: int, status: str, error_code: str | None,
+        self,
+        station_id: str,
+        connector_id: int,
+        status: str,
+        error_code: str | None,
         station_time: datetime | None,
     ) -> None:
-        await self._append(f"station-{station_id}", [StationStatusChanged(
-            station_id=station_id, ocpp_connector_id=connector_id, status=status,  # type: ignore[arg-type]
-            error_code=error_code, station_time=station_time, received_at=datetime.now(UTC),
-        )])
+        await self._append(
+            f"station-{station_id}",
+            [
+                StationStatusChanged(
+                    station_id=station_id,
+                    ocpp_connector_id=connector_id,
+                    status=status,
+                    error_code=error_code,
+                    station_time=station_time,
+                    received_at=datetime.now(UTC),
+                )
+            ],
+        )
 
     def open_session(self, station_id: str, id_tag: str, traceparent: str | None) -> str:
         """An Authorize opens a charging session; the transaction that follows joins it."""
@@ -112,28 +139,46 @@ class StationTraffic:
         return (pending[0], pending[1]) if pending else (str(new_id()), None)
 
     async def authorize(
-        self, station_id: str, id_tag: str, charging_session_id: str, purpose: str,
+        self,
+        station_id: str,
+        id_tag: str,
+        charging_session_id: str,
+        purpose: str,
     ) -> dict[str, Any]:
         """The authorization service's decision, or a refusal when it does not answer in time."""
         request = AuthorizeToken(
-            request_id=str(new_id()), station_id=station_id, id_tag=id_tag,
-            purpose=purpose,  # type: ignore[arg-type]
+            request_id=str(new_id()),
+            station_id=station_id,
+            id_tag=id_tag,
+            purpose=purpose,
         )
         try:
             return await self._requester.request(
-                AUTHORIZATION_REQUESTS, request, key=station_id, timeout_s=self._timeout,
+                AUTHORIZATION_REQUESTS,
+                request,
+                key=station_id,
+                timeout_s=self._timeout,
                 correlation_id=charging_session_id,
             )
         except RequestTimeoutError:
             # The offline cache (a projection of token events) comes with the authorization
             # issue; until then an unanswered request is refused, never silently accepted.
             log.warning("authorization did not answer in %.1fs for %s", self._timeout, station_id)
-            return {"status": "INVALID", "reason": "authorization service did not answer",
-                    "decided_by": "local_cache"}
+            return {
+                "status": "INVALID",
+                "reason": "authorization service did not answer",
+                "decided_by": "local_cache",
+            }
 
     async def start_transaction(
-        self, station_id: str, connector_id: int, id_tag: str, meter_start_wh: int,
-        started_at: datetime, decision: dict[str, Any], charging_session_id: str,
+        self,
+        station_id: str,
+        connector_id: int,
+        id_tag: str,
+        meter_start_wh: int,
+        started_at: datetime,
+        decision: dict[str, Any],
+        charging_session_id: str,
         traceparent: str | None,
     ) -> int:
         station = await self._station(station_id)
@@ -148,22 +193,32 @@ class StationTraffic:
             assert row is not None
             transaction_id = int(row[0])
             event = TransactionStarted(
-                charging_session_id=charging_session_id, station_id=station_id,
-                transaction_id=str(transaction_id), ocpp_connector_id=connector_id, id_tag=id_tag,
-                meter_start_wh=meter_start_wh, started_at=started_at,
-                received_at=datetime.now(UTC), location=snapshot,
+                charging_session_id=charging_session_id,
+                station_id=station_id,
+                transaction_id=str(transaction_id),
+                ocpp_connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start_wh=meter_start_wh,
+                started_at=started_at,
+                received_at=datetime.now(UTC),
+                location=snapshot,
                 authorization=AuthorizationSnapshot(
                     status=decision.get("status", "INVALID"),
                     authorization_reference=decision.get("authorization_reference"),
                     decided_by=decision.get("decided_by", "authorization"),
                     token_country_code=token.get("country_code"),
-                    token_party_id=token.get("party_id"), token_uid=token.get("uid", id_tag),
-                    token_type=token.get("type", "RFID"), contract_id=token.get("contract_id"),
+                    token_party_id=token.get("party_id"),
+                    token_uid=token.get("uid", id_tag),
+                    token_type=token.get("type", "RFID"),
+                    contract_id=token.get("contract_id"),
                 ),
             )
-            await self._store.append(conn, f"charging-{charging_session_id}", 0, [
-                NewEvent.of(event, correlation_id=charging_session_id)
-            ])
+            await self._store.append(
+                conn,
+                f"charging-{charging_session_id}",
+                0,
+                [NewEvent.of(event, correlation_id=charging_session_id)],
+            )
             await conn.execute(
                 "INSERT INTO ocpp_transactions VALUES (%s, %s, %s, %s)",
                 (station_id, str(transaction_id), charging_session_id, traceparent),
@@ -183,21 +238,52 @@ class StationTraffic:
         return Transaction(row[0], row[1])
 
     async def meter_values(
-        self, station_id: str, tx: Transaction, transaction_id: int, samples: list[MeterSample],
+        self,
+        station_id: str,
+        tx: Transaction,
+        transaction_id: int,
+        samples: list[MeterSample],
     ) -> None:
         if samples:
-            await self._append(f"charging-{tx.charging_session_id}", [MeterValuesSampled(
-                charging_session_id=tx.charging_session_id, station_id=station_id,
-                transaction_id=str(transaction_id), samples=tuple(samples),
-                received_at=datetime.now(UTC),
-            )], tx.charging_session_id)
+            await self._append(
+                f"charging-{tx.charging_session_id}",
+                [
+                    MeterValuesSampled(
+                        charging_session_id=tx.charging_session_id,
+                        station_id=station_id,
+                        transaction_id=str(transaction_id),
+                        samples=tuple(samples),
+                        received_at=datetime.now(UTC),
+                    )
+                ],
+                tx.charging_session_id,
+            )
 
     async def stop_transaction(
-        self, station_id: str, tx: Transaction, transaction_id: int, meter_stop_wh: int,
-        ended_at: datetime, reason: str, id_tag: str | None, samples: list[MeterSample],
+        self,
+        station_id: str,
+        tx: Transaction,
+        transaction_id: int,
+        meter_stop_wh: int,
+        ended_at: datetime,
+        reason: str,
+        id_tag: str | None,
+        samples: list[MeterSample],
     ) -> None:
-        await self._append(f"charging-{tx.charging_session_id}", [TransactionEnded(
-            charging_session_id=tx.charging_session_id, station_id=station_id,
-            transaction_id=str(transaction_id), meter_stop_wh=meter_stop_wh, ended_at=ended_at,
-            reason=reason, id_tag=id_tag, samples=tuple(samples), received_at=datetime.now(UTC),
-        )], tx.charging_session_id)
+        await self._append(
+            f"charging-{tx.charging_session_id}",
+            [
+                TransactionEnded(
+                    charging_session_id=tx.charging_session_id,
+                    station_id=station_id,
+                    transaction_id=str(transaction_id),
+                    meter_stop_wh=meter_stop_wh,
+                    ended_at=ended_at,
+                    reason=reason,
+                    id_tag=id_tag,
+                    samples=tuple(samples),
+                    received_at=datetime.now(UTC),
+                )
+            ],
+            tx.charging_session_id,
+        )

@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 import ocpp.messages
-from websockets.asyncio.server import Request, Response, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from evroam_gateway.handlers.station_traffic import StationTraffic
 from evroam_gateway.ocpp.v16.station import Station16
 
 log = logging.getLogger(__name__)
-SUBPROTOCOLS = ["ocpp1.6"]
+SUBPROTOCOLS = [Subprotocol("ocpp1.6")]
 # Threaded validation buys nothing on an event loop that does only I/O besides, and users
 # report races with it (ocpp.md section 4.6); validate inline.
 ocpp.messages.ASYNC_VALIDATION = False
@@ -31,7 +34,9 @@ class OcppServer:
         self._traffic, self._host, self._port, self._max = traffic, host, port, max_frame_bytes
         self.connected: dict[str, Station16] = {}
 
-    def _pick(self, connection: ServerConnection, offered: list[str]) -> str | None:
+    def _pick(
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
         return next((p for p in offered if p in SUBPROTOCOLS), None)
 
     async def _check(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -56,8 +61,13 @@ class OcppServer:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with serve(
-            self._handle, self._host, self._port, subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
-            select_subprotocol=self._pick, process_request=self._check, max_size=self._max,
+            self._handle,
+            self._host,
+            self._port,
+            subprotocols=SUBPROTOCOLS,
+            select_subprotocol=self._pick,
+            process_request=self._check,
+            max_size=self._max,
         ) as server:
             log.info("OCPP endpoint on ws://%s:%s/ocpp/<station id>", self._host, self._port)
             await stop.wait()

@@ -31,15 +31,20 @@ def router(pool: AsyncConnectionPool) -> APIRouter:
 
     @api.get("/sessions")
     async def sessions(
-        station_id: str | None = None, status: str | None = None,
-        date_from: datetime | None = None, date_to: datetime | None = None,
+        station_id: str | None = None,
+        status: str | None = None,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
         limit: int = Query(100, ge=1, le=1000),
     ) -> list[dict[str, Any]]:
         """Live sessions are `status=ACTIVE`; filter by station and a start-time range."""
         where, args = ["true"], []
-        for clause, value in (("station_id = %s", station_id), ("status = %s", status),
-                              ("start_date_time >= %s", date_from),
-                              ("start_date_time < %s", date_to)):
+        for clause, value in (
+            ("station_id = %s", station_id),
+            ("status = %s", status),
+            ("start_date_time >= %s", date_from),
+            ("start_date_time < %s", date_to),
+        ):
             if value is not None:
                 where.append(clause)
                 args.append(value)
@@ -62,7 +67,7 @@ async def _query(
 ) -> list[dict[str, Any]]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            f"SELECT {COLUMNS} FROM view_sessions_v1 WHERE {where}"  # type: ignore[arg-type]
+            f"SELECT {COLUMNS} FROM view_sessions_v1 WHERE {where}"
             " ORDER BY start_date_time NULLS LAST, session_id LIMIT %s",
             [*args, limit],
         )

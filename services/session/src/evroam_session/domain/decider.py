@@ -21,27 +21,46 @@ class SessionNotActiveError(Exception):
 
 
 def start(
-    state: SessionState, tx: TransactionStarted, tariff: TariffLock | None, default_currency: str,
+    state: SessionState,
+    tx: TransactionStarted,
+    tariff: TariffLock | None,
+    default_currency: str,
 ) -> list[SessionEvent]:
     if state.status != "NONE":
         return []  # the same transaction start, delivered again
     auth = tx.authorization
-    if auth.status != "ACCEPTED" or not (auth.token_country_code and auth.token_party_id
-                                          and auth.contract_id):
-        return [SessionInvalidated(
-            session_id=state.session_id, invalidated_at=tx.received_at,
-            reason=f"authorization {auth.status} ({auth.decided_by}) for token {auth.token_uid}",
-        )]
-    return [SessionStarted(
-        session_id=state.session_id, station_id=tx.station_id, transaction_id=tx.transaction_id,
-        started_at=tx.started_at, meter_start_wh=tx.meter_start_wh, location=tx.location,
-        cdr_token=CdrToken(
-            country_code=auth.token_country_code, party_id=auth.token_party_id,
-            uid=auth.token_uid, type=auth.token_type, contract_id=auth.contract_id,
-        ),
-        auth_method="WHITELIST", authorization_reference=auth.authorization_reference,
-        tariff=tariff, currency=str(tariff.tariff["currency"]) if tariff else default_currency,
-    )]
+    if auth.status != "ACCEPTED" or not (
+        auth.token_country_code and auth.token_party_id and auth.contract_id
+    ):
+        return [
+            SessionInvalidated(
+                session_id=state.session_id,
+                invalidated_at=tx.received_at,
+                reason=f"authorization {auth.status} ({auth.decided_by})"
+                f" for token {auth.token_uid}",
+            )
+        ]
+    return [
+        SessionStarted(
+            session_id=state.session_id,
+            station_id=tx.station_id,
+            transaction_id=tx.transaction_id,
+            started_at=tx.started_at,
+            meter_start_wh=tx.meter_start_wh,
+            location=tx.location,
+            cdr_token=CdrToken(
+                country_code=auth.token_country_code,
+                party_id=auth.token_party_id,
+                uid=auth.token_uid,
+                type=auth.token_type,
+                contract_id=auth.contract_id,
+            ),
+            auth_method="WHITELIST",
+            authorization_reference=auth.authorization_reference,
+            tariff=tariff,
+            currency=str(tariff.tariff["currency"]) if tariff else default_currency,
+        )
+    ]
 
 
 def _active(state: SessionState) -> SessionStarted:
@@ -66,10 +85,16 @@ def add_samples(state: SessionState, mv: MeterValuesSampled) -> list[SessionEven
     samples = usable_samples(started, (*state.samples, *new), max(s.at for s in new))
     end_at = samples[-1].at if samples else started.started_at
     periods, costs, _ = price(started, samples, end_at)
-    return [SessionUpdated(
-        session_id=state.session_id, samples=new, kwh=_kwh(started, samples),
-        charging_periods=periods, costs=costs, updated_at=mv.received_at,
-    )]
+    return [
+        SessionUpdated(
+            session_id=state.session_id,
+            samples=new,
+            kwh=_kwh(started, samples),
+            charging_periods=periods,
+            costs=costs,
+            updated_at=mv.received_at,
+        )
+    ]
 
 
 def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
@@ -79,13 +104,25 @@ def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
     final = MeterSample(at=te.ended_at, energy_wh=te.meter_stop_wh)
     samples = usable_samples(started, (*state.samples, *te.samples, final), te.ended_at)
     periods, costs, hours = price(started, samples, te.ended_at)
-    return [SessionCompleted(
-        session_id=state.session_id, station_id=started.station_id,
-        transaction_id=started.transaction_id, started_at=started.started_at,
-        ended_at=te.ended_at, meter_start_wh=started.meter_start_wh,
-        meter_stop_wh=te.meter_stop_wh, kwh=_kwh(started, samples), location=started.location,
-        cdr_token=started.cdr_token, auth_method=started.auth_method,
-        authorization_reference=started.authorization_reference, tariff=started.tariff,
-        currency=started.currency, charging_periods=periods, costs=costs, total_time_h=hours,
-        stop_reason=te.reason,
-    )]
+    return [
+        SessionCompleted(
+            session_id=state.session_id,
+            station_id=started.station_id,
+            transaction_id=started.transaction_id,
+            started_at=started.started_at,
+            ended_at=te.ended_at,
+            meter_start_wh=started.meter_start_wh,
+            meter_stop_wh=te.meter_stop_wh,
+            kwh=_kwh(started, samples),
+            location=started.location,
+            cdr_token=started.cdr_token,
+            auth_method=started.auth_method,
+            authorization_reference=started.authorization_reference,
+            tariff=started.tariff,
+            currency=started.currency,
+            charging_periods=periods,
+            costs=costs,
+            total_time_h=hours,
+            stop_reason=te.reason,
+        )
+    ]

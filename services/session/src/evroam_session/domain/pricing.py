@@ -39,24 +39,46 @@ def price(
 ) -> tuple[tuple[ChargingPeriod, ...], CostBreakdown, Decimal]:
     """Charging periods, costs and total hours of the session up to `end_at`."""
     if started.tariff is None:
-        kwh = Decimal((samples[-1].energy_wh if samples else started.meter_start_wh)
-                      - started.meter_start_wh) / 1000
+        kwh = (
+            Decimal(
+                (samples[-1].energy_wh if samples else started.meter_start_wh)
+                - started.meter_start_wh
+            )
+            / 1000
+        )
         hours = Decimal((end_at - started.started_at).total_seconds()) / HOUR
-        period = ChargingPeriod(start_date_time=started.started_at, dimensions=(
-            CdrDimension(type="ENERGY", volume=kwh), CdrDimension(type="TIME", volume=hours),
-        ))
-        return (period,), CostBreakdown(total_cost=Price(excl_vat=Decimal(0), incl_vat=Decimal(0))), hours
+        period = ChargingPeriod(
+            start_date_time=started.started_at,
+            dimensions=(
+                CdrDimension(type="ENERGY", volume=kwh),
+                CdrDimension(type="TIME", volume=hours),
+            ),
+        )
+        return (
+            (period,),
+            CostBreakdown(total_cost=Price(excl_vat=Decimal(0), incl_vat=Decimal(0))),
+            hours,
+        )
     usage = pricing.SessionUsage(
-        start_at=started.started_at, meter_start_wh=started.meter_start_wh, end_at=end_at,
-        samples=tuple(pricing.MeterSample(at=s.at, energy_wh=s.energy_wh, power_w=s.power_w,
-                                          current_a=s.current_a) for s in samples),
+        start_at=started.started_at,
+        meter_start_wh=started.meter_start_wh,
+        end_at=end_at,
+        samples=tuple(
+            pricing.MeterSample(
+                at=s.at, energy_wh=s.energy_wh, power_w=s.power_w, current_a=s.current_a
+            )
+            for s in samples
+        ),
     )
     priced = pricing.price_session(
         pricing.tariff_from_ocpi(started.tariff.tariff), usage, time_zone=started.location.time_zone
     )
     periods = tuple(
-        ChargingPeriod(start_date_time=p.start_date_time, tariff_id=p.tariff_id, dimensions=tuple(
-            CdrDimension(type=str(d.type), volume=d.volume) for d in p.dimensions))
+        ChargingPeriod(
+            start_date_time=p.start_date_time,
+            tariff_id=p.tariff_id,
+            dimensions=tuple(CdrDimension(type=str(d.type), volume=d.volume) for d in p.dimensions),
+        )
         for p in priced.charging_periods
     )
     costs = CostBreakdown(

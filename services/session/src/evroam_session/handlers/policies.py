@@ -37,17 +37,30 @@ async def load(conn: AsyncConnection, session_id: str) -> tuple[SessionState, in
 
 
 async def _append(
-    conn: AsyncConnection, envelope: Envelope, session_id: str, version: int,
+    conn: AsyncConnection,
+    envelope: Envelope,
+    session_id: str,
+    version: int,
     events: list[SessionEvent],
 ) -> None:
-    await EventStore().append(conn, session_stream(session_id), version, [
-        NewEvent.of(e, correlation_id=envelope.correlation_id or session_id,
-                    causation_id=str(envelope.event_id))
-        for e in events
-    ])
+    await EventStore().append(
+        conn,
+        session_stream(session_id),
+        version,
+        [
+            NewEvent.of(
+                e,
+                correlation_id=envelope.correlation_id or session_id,
+                causation_id=str(envelope.event_id),
+            )
+            for e in events
+        ],
+    )
 
 
-async def tariff_in_force(conn: AsyncConnection, location_id: str, at: datetime) -> TariffLock | None:
+async def tariff_in_force(
+    conn: AsyncConnection, location_id: str, at: datetime
+) -> TariffLock | None:
     """The version assigned to the location most recently before `at`."""
     cur = await conn.execute(
         "SELECT a.tariff_id, a.version, v.tariff FROM tariff_assignments a JOIN tariff_versions v"

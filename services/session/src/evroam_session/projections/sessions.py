@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -28,13 +29,15 @@ class SessionsV1:
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         p = event.payload
         handler = {
-            "session.started": self._started, "session.updated": self._updated,
-            "session.completed": self._completed, "session.invalidated": self._invalidated,
+            "session.started": self._started,
+            "session.updated": self._updated,
+            "session.completed": self._completed,
+            "session.invalidated": self._invalidated,
         }.get(event.type)
         if handler:
             await handler(conn, p, event)
 
-    async def _started(self, conn: AsyncConnection, p: dict[str, Any], e: RecordedEvent) -> None:
+    async def _started(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
         loc, tariff = p["location"], p.get("tariff") or {}
         await conn.execute(
             "INSERT INTO view_sessions_v1 (session_id, status, station_id, country_code, party_id,"
@@ -42,29 +45,56 @@ class SessionsV1:
             " authorization_reference, currency, tariff_id, tariff_version, correlation_id,"
             " last_updated) VALUES (%s,'ACTIVE',%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
             " ON CONFLICT DO NOTHING",
-            (p["session_id"], p["station_id"], loc["country_code"], loc["party_id"], loc["id"],
-             loc["evse_uid"], loc["connector_id"], p["started_at"], json.dumps(p["cdr_token"]),
-             p["auth_method"], p.get("authorization_reference"), p["currency"],
-             tariff.get("tariff_id"), tariff.get("version"), e.correlation_id, p["started_at"]),
+            (
+                p["session_id"],
+                p["station_id"],
+                loc["country_code"],
+                loc["party_id"],
+                loc["id"],
+                loc["evse_uid"],
+                loc["connector_id"],
+                p["started_at"],
+                json.dumps(p["cdr_token"]),
+                p["auth_method"],
+                p.get("authorization_reference"),
+                p["currency"],
+                tariff.get("tariff_id"),
+                tariff.get("version"),
+                e.correlation_id,
+                p["started_at"],
+            ),
         )
 
-    async def _updated(self, conn: AsyncConnection, p: dict[str, Any], e: RecordedEvent) -> None:
+    async def _updated(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
         await conn.execute(
             "UPDATE view_sessions_v1 SET kwh = %s, charging_periods = %s, total_cost = %s,"
             " last_updated = %s WHERE session_id = %s",
-            (p["kwh"], json.dumps(p["charging_periods"]),
-             json.dumps((p.get("costs") or {}).get("total_cost")), p["updated_at"], p["session_id"]),
+            (
+                p["kwh"],
+                json.dumps(p["charging_periods"]),
+                json.dumps((p.get("costs") or {}).get("total_cost")),
+                p["updated_at"],
+                p["session_id"],
+            ),
         )
 
-    async def _completed(self, conn: AsyncConnection, p: dict[str, Any], e: RecordedEvent) -> None:
+    async def _completed(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
         await conn.execute(
             "UPDATE view_sessions_v1 SET status = 'COMPLETED', end_date_time = %s, kwh = %s,"
             " charging_periods = %s, total_cost = %s, last_updated = %s WHERE session_id = %s",
-            (p["ended_at"], p["kwh"], json.dumps(p["charging_periods"]),
-             json.dumps(p["costs"]["total_cost"]), p["ended_at"], p["session_id"]),
+            (
+                p["ended_at"],
+                p["kwh"],
+                json.dumps(p["charging_periods"]),
+                json.dumps(p["costs"]["total_cost"]),
+                p["ended_at"],
+                p["session_id"],
+            ),
         )
 
-    async def _invalidated(self, conn: AsyncConnection, p: dict[str, Any], e: RecordedEvent) -> None:
+    async def _invalidated(
+        self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent
+    ) -> None:
         await conn.execute(
             "INSERT INTO view_sessions_v1 (session_id, status, invalid_reason, correlation_id,"
             " last_updated) VALUES (%s, 'INVALID', %s, %s, %s) ON CONFLICT (session_id) DO UPDATE"

@@ -27,22 +27,33 @@ def evolve(state: TariffState, event: TariffPublished) -> TariffState:
 def publish(state: TariffState, tariff: Mapping[str, Any], now: datetime) -> list[TariffPublished]:
     """A new immutable version; the previous ones stay as they were."""
     version = state.versions + 1
-    return [TariffPublished(
-        tariff_id=state.tariff_id, tariff_version=version,
-        tariff={**tariff, "last_updated": now.strftime("%Y-%m-%dT%H:%M:%SZ")}, published_at=now,
-    )]
+    return [
+        TariffPublished(
+            tariff_id=state.tariff_id,
+            tariff_version=version,
+            tariff={**tariff, "last_updated": now.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            published_at=now,
+        )
+    ]
 
 
 def assign(
-    state: TariffState, location_id: str, version: int | None, effective_from: datetime,
+    state: TariffState,
+    location_id: str,
+    version: int | None,
+    effective_from: datetime,
 ) -> list[TariffAssigned]:
     chosen = version or state.versions
     if chosen < 1 or chosen > state.versions:
         raise TariffVersionNotFoundError(f"tariff {state.tariff_id} has no version {chosen}")
-    return [TariffAssigned(
-        location_id=location_id, tariff_id=state.tariff_id, tariff_version=chosen,
-        effective_from=effective_from,
-    )]
+    return [
+        TariffAssigned(
+            location_id=location_id,
+            tariff_id=state.tariff_id,
+            tariff_version=chosen,
+            effective_from=effective_from,
+        )
+    ]
 
 
 def fold(tariff_id: str, events: Sequence[TariffPublished]) -> TariffState:

@@ -22,7 +22,8 @@ async def _load(pool: AsyncConnectionPool, tariff_id: str) -> tuple[decider.Tari
     async with pool.connection() as conn:
         recorded = await EventStore().load(conn, tariff_stream(tariff_id))
     published = [
-        m for r in recorded
+        m
+        for r in recorded
         if isinstance(m := decode_payload(r.type, r.version, r.payload), TariffPublished)
     ]
     return decider.fold(tariff_id, published), len(recorded)
@@ -46,14 +47,15 @@ async def handle_publish_tariff(
 
 
 async def handle_assign_tariff(
-    pool: AsyncConnectionPool, tariff_id: str, location_id: str, version: int | None,
+    pool: AsyncConnectionPool,
+    tariff_id: str,
+    location_id: str,
+    version: int | None,
     effective_from: datetime | None,
 ) -> TariffAssigned:
     async def attempt() -> TariffAssigned:
         state, stream_version = await _load(pool, tariff_id)
-        events = decider.assign(
-            state, location_id, version, effective_from or datetime.now(UTC)
-        )
+        events = decider.assign(state, location_id, version, effective_from or datetime.now(UTC))
         async with pool.connection() as conn:
             await EventStore().append(
                 conn, tariff_stream(tariff_id), stream_version, [NewEvent.of(e) for e in events]

@@ -23,13 +23,20 @@ from evroam_gateway.handlers.station_traffic import StationTraffic, Transaction
 tracer = trace.get_tracer("evroam.gateway.ocpp")
 
 ID_TAG_STATUS = {
-    "ACCEPTED": AuthorizationStatus.accepted, "BLOCKED": AuthorizationStatus.blocked,
+    "ACCEPTED": AuthorizationStatus.accepted,
+    "BLOCKED": AuthorizationStatus.blocked,
     "EXPIRED": AuthorizationStatus.expired,
 }
 STATUS = {
-    "Available": "AVAILABLE", "Preparing": "PREPARING", "Charging": "CHARGING",
-    "SuspendedEV": "SUSPENDED_EV", "SuspendedEVSE": "SUSPENDED_EVSE", "Finishing": "FINISHING",
-    "Reserved": "RESERVED", "Unavailable": "UNAVAILABLE", "Faulted": "FAULTED",
+    "Available": "AVAILABLE",
+    "Preparing": "PREPARING",
+    "Charging": "CHARGING",
+    "SuspendedEV": "SUSPENDED_EV",
+    "SuspendedEVSE": "SUSPENDED_EVSE",
+    "Finishing": "FINISHING",
+    "Reserved": "RESERVED",
+    "Unavailable": "UNAVAILABLE",
+    "Faulted": "FAULTED",
 }
 
 
@@ -52,7 +59,9 @@ class Station16(ChargePoint):  # type: ignore[misc]
     def _span(self, action: str, traceparent: str | None = None) -> Iterator[Span]:
         parent = propagate.extract({"traceparent": traceparent}) if traceparent else None
         with tracer.start_as_current_span(
-            f"ocpp {action}", context=parent, kind=SpanKind.SERVER,
+            f"ocpp {action}",
+            context=parent,
+            kind=SpanKind.SERVER,
             attributes={"ocpp.version": "1.6", "ocpp.station_id": self.id},
         ) as span:
             yield span
@@ -62,8 +71,11 @@ class Station16(ChargePoint):  # type: ignore[misc]
         with self._span("BootNotification"):
             status = await self.traffic.boot(self.id, "1.6", payload)
         return r16.BootNotification(
-            current_time=datetime.now(UTC).isoformat(), interval=300,
-            status=RegistrationStatus.accepted if status == "Accepted" else RegistrationStatus.rejected,
+            current_time=datetime.now(UTC).isoformat(),
+            interval=300,
+            status=RegistrationStatus.accepted
+            if status == "Accepted"
+            else RegistrationStatus.rejected,
         )
 
     @on(Action.heartbeat)
@@ -77,8 +89,11 @@ class Station16(ChargePoint):  # type: ignore[misc]
         with self._span("StatusNotification"):
             at = parse_timestamp(rest["timestamp"]) if rest.get("timestamp") else None
             await self.traffic.status_changed(
-                self.id, connector_id, STATUS[status],
-                None if error_code == "NoError" else error_code, at,
+                self.id,
+                connector_id,
+                STATUS[status],
+                None if error_code == "NoError" else error_code,
+                at,
             )
         return r16.StatusNotification()
 
@@ -97,10 +112,18 @@ class Station16(ChargePoint):  # type: ignore[misc]
         session_id, traceparent = self.traffic.join_session(self.id, id_tag)
         with self._span("StartTransaction", traceparent) as span:
             span.set_attribute("evroam.correlation_id", session_id)
-            decision = await self.traffic.authorize(self.id, id_tag, session_id, "transaction_start")
+            decision = await self.traffic.authorize(
+                self.id, id_tag, session_id, "transaction_start"
+            )
             tx_id = await self.traffic.start_transaction(
-                self.id, connector_id, id_tag, meter_start, _timestamp(timestamp), decision,
-                session_id, _traceparent(),
+                self.id,
+                connector_id,
+                id_tag,
+                meter_start,
+                _timestamp(timestamp),
+                decision,
+                session_id,
+                _traceparent(),
             )
         return r16.StartTransaction(transaction_id=tx_id, id_tag_info=_id_tag_info(decision))
 
@@ -123,8 +146,13 @@ class Station16(ChargePoint):  # type: ignore[misc]
         tx = await self.traffic.transaction(self.id, transaction_id)
         with self._span("StopTransaction", tx.traceparent):
             await self.traffic.stop_transaction(
-                self.id, tx, transaction_id, meter_stop, _timestamp(timestamp),
-                rest.get("reason", "Local"), rest.get("id_tag"),
+                self.id,
+                tx,
+                transaction_id,
+                meter_stop,
+                _timestamp(timestamp),
+                rest.get("reason", "Local"),
+                rest.get("id_tag"),
                 _samples(rest.get("transaction_data") or []),
             )
         return r16.StopTransaction(id_tag_info={"status": AuthorizationStatus.accepted})

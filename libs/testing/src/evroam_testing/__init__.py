@@ -1,0 +1,1 @@
+"""evroam's test toolkit: infrastructure fixtures (pytest plugin `evroam_testing.plugin`)."""
