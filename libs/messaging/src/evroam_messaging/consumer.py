@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from evroam_contracts import Envelope, Message, UnknownEventTypeError, decode_payload
 from evroam_contracts.envelope import EnvelopeError
 from evroam_contracts.topics import dlq_topic
+from evroam_eventstore import ConcurrencyError
 from evroam_messaging.producer import Producer
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,15 @@ AfterCommit = Callable[[], Awaitable[None]]
 # A handler runs inside the transaction; what it must only do once the effect is durable
 # (answer a request, say) it returns as an after-commit action.
 Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit | None]]
-TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, ConnectionError, TimeoutError)
+# Worth another delivery: the database or broker is away, or the stream moved on under us
+# (the handler reloads it on redelivery).
+TRANSIENT = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    ConcurrencyError,
+)
 
 
 class PoisonEventError(Exception):

@@ -1,0 +1,5 @@
+import sys
+
+from evroam_billing.app import run
+
+sys.exit(run())

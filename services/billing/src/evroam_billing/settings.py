@@ -1,0 +1,8 @@
+from pydantic_settings import SettingsConfigDict
+
+from evroam_runtime import ServiceSettings
+
+
+class BillingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EVROAM_BILLING_", extra="ignore")
+    http_port: int = 8107

@@ -1,0 +1,8 @@
+from pydantic_settings import SettingsConfigDict
+
+from evroam_runtime import ServiceSettings
+
+
+class CdrSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EVROAM_CDR_", extra="ignore")
+    http_port: int = 8105
