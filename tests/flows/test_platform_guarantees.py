@@ -27,21 +27,17 @@ from evroam_testing.stack import Stack
 pytestmark = pytest.mark.flow
 
 
+def _async(probe: Any) -> Any:
+    async def call() -> Any:
+        return probe()
+
+    return call
+
+
 async def _session(platform: Platform, sc: scenario.Scenario, hour: int) -> dict[str, Any]:
-    await scenario.play(platform, sc, datetime(2026, 3, 3, hour, tzinfo=UTC))
-    sessions = await platform.eventually(
-        f"session at {hour}:00 completed",
-        "session",
-        lambda: platform.found(
-            "session",
-            "/sessions",
-            station_id=sc.station_id,
-            status="COMPLETED",
-            date_from=f"2026-03-03T{hour:02d}:00:00Z",
-            date_to=f"2026-03-03T{hour:02d}:59:00Z",
-        ),
-    )
-    return dict(sessions[0])
+    started_at = datetime(2026, 3, 3, hour, tzinfo=UTC)
+    await scenario.play(platform, sc, started_at)
+    return await scenario.session_of(platform, sc, started_at)
 
 
 async def test_rebuilding_the_session_and_cdr_projections_gives_identical_checksums(
@@ -71,9 +67,15 @@ async def test_the_spans_of_one_session_share_one_trace_across_five_services(
     session = await _session(platform, sc, 7)
     cdr = await scenario.cdr_of(platform, session["id"])
     await scenario.invoice_line_of(platform, cdr["id"])
-    roots = [s for s in spans.spans if s.attributes.get("evroam.correlation_id") == session["id"]]
-    assert roots, "the gateway's OCPP spans carry the session's correlation id"
-    trace_id = roots[0].trace_id
+
+    def roots() -> list[Any] | None:  # spans arrive in export batches
+        found = [
+            s for s in spans.spans if s.attributes.get("evroam.correlation_id") == session["id"]
+        ]
+        return found or None
+
+    gateway_spans = await platform.eventually("gateway spans exported", "gateway", _async(roots))
+    trace_id = gateway_spans[0].trace_id
     wanted = {
         "evroam-gateway",
         "evroam-authorization",
@@ -88,7 +90,7 @@ async def test_the_spans_of_one_session_share_one_trace_across_five_services(
             break
         await asyncio.sleep(0.2)
     assert len(services) >= 5, services
-    assert {s.trace_id for s in roots} == {trace_id}
+    assert {s.trace_id for s in gateway_spans} == {trace_id}
 
 
 async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
@@ -124,17 +126,30 @@ async def _republish_all(bootstrap: str, correlation_id: str) -> int:
     await producer.start()
     count = 0
     try:
-        for service in SERVICES:
-            topic = events_topic(service)
-            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        await consumer.topics()
+        # every topic's partitions before the first assign(), which narrows the metadata
+        topics = {
+            events_topic(svc): [
+                TopicPartition(events_topic(svc), p)
+                for p in consumer.partitions_for_topic(events_topic(svc)) or ()
+            ]
+            for svc in SERVICES
+        }
+        for topic, tps in topics.items():
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)
-            while any(await consumer.position(tp) < ends[tp] for tp in tps):
+            while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
                     for r in records:
-                        if dict(r.headers).get("evroam_correlation_id") == correlation_id.encode():
-                            await producer.send_and_wait(topic, r.value, r.key, headers=r.headers)
+                        ours = (
+                            dict(r.headers).get("evroam_correlation_id") == correlation_id.encode()
+                        )
+                        # past the snapshot end are the copies this loop itself just sent
+                        if ours and r.offset < ends[TopicPartition(r.topic, r.partition)]:
+                            await producer.send_and_wait(
+                                topic, r.value, r.key, headers=list(r.headers)
+                            )
                             count += 1
     finally:
         await consumer.stop()

@@ -35,12 +35,13 @@ async def run_demo(endpoints: Endpoints) -> int:
         _say(
             f"playing a charging session: OCPP 1.6J station at {endpoints.ocpp_url}/{sc.station_id}"
         )
-        played = await scenario.play(p, sc, datetime.now(UTC).replace(microsecond=0))
+        started_at = datetime.now(UTC).replace(microsecond=0)
+        played = await scenario.play(p, sc, started_at)
         print(
             f"    transaction {played.transaction_id}: authorize {played.authorize_status}, "
             f"{(played.meter_stop_wh - played.meter_start_wh) / 1000} kWh"
         )
-        session = await scenario.session_of(p, sc)
+        session = await scenario.session_of(p, sc, started_at)
         _say(
             f"session {session['id']}: {session['status']}, {session['kwh']} kWh, "
             f"cost {session['total_cost']} {session['currency']}"

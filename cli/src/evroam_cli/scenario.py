@@ -5,8 +5,9 @@ and one charging session followed through session, CDR, OCPI and invoice."""
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evroam_cli.client import Platform
@@ -24,13 +25,17 @@ class Scenario:
     tariff_id: str
     token_uid: str
     contract_id: str
-    emsp_country_code: str = "DE"
-    emsp_party_id: str = "ABC"
+    emsp_country_code: str
+    emsp_party_id: str
 
     @classmethod
     def new(cls, suffix: str | None = None) -> Scenario:
+        """Fresh ids, and an eMSP party of its own, so scenarios never see each other's data."""
         s = (suffix or secrets.token_hex(3)).upper()
-        return cls(s, f"LOC-{s}", f"CS-{s}", f"TARIFF-{s}", f"RFID{s}", f"DE-ABC-C{s}-X")
+        party = "".join(secrets.choice(string.ascii_uppercase) for _ in range(3))
+        return cls(
+            s, f"LOC-{s}", f"CS-{s}", f"TARIFF-{s}", f"RFID{s}", f"DE-{party}-C{s}-X", "DE", party
+        )
 
 
 def location(sc: Scenario) -> dict[str, Any]:
@@ -162,14 +167,27 @@ async def play(
         )
 
 
-async def session_of(p: Platform, sc: Scenario, timeout_s: float = 30) -> dict[str, Any]:
+async def session_of(
+    p: Platform, sc: Scenario, started_at: datetime, timeout_s: float = 30
+) -> dict[str, Any]:
+    """The completed session that started at `started_at` on the scenario's station."""
+    window = {
+        "date_from": _ocpi_time(started_at),
+        "date_to": _ocpi_time(started_at + timedelta(seconds=1)),
+    }
     sessions = await p.eventually(
-        "session completed",
+        f"session started {window['date_from']} completed",
         "session",
-        lambda: p.found("session", "/sessions", station_id=sc.station_id, status="COMPLETED"),
+        lambda: p.found(
+            "session", "/sessions", station_id=sc.station_id, status="COMPLETED", **window
+        ),
         timeout_s,
     )
-    return dict(sessions[-1])
+    return dict(sessions[0])
+
+
+def _ocpi_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def cdr_of(p: Platform, session_id: str, timeout_s: float = 30) -> dict[str, Any]:

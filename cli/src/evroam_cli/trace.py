@@ -85,17 +85,23 @@ async def collect(bootstrap: str, correlation_id: str, progress: TextIO = sys.st
     await consumer.start()
     steps: list[Step] = []
     try:
-        for service in SERVICES:
-            topic = events_topic(service)
-            partitions = consumer.partitions_for_topic(topic) or set()
-            tps = [TopicPartition(topic, p) for p in partitions]
+        await consumer.topics()
+        # Resolve every topic's partitions first: once the consumer is assigned partitions,
+        # aiokafka narrows its metadata to the assigned topics.
+        partitions = {
+            service: [
+                TopicPartition(events_topic(service), p)
+                for p in sorted(consumer.partitions_for_topic(events_topic(service)) or ())
+            ]
+            for service in SERVICES
+        }
+        for service, tps in partitions.items():
             if not tps:
                 continue
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)
-            total = sum(ends.values())
-            print(f"reading {topic}: {total} events", file=progress)
+            print(f"reading {events_topic(service)}: {sum(ends.values())} events", file=progress)
             steps += await _scan(consumer, tps, ends, service, correlation_id)
     finally:
         await consumer.stop()

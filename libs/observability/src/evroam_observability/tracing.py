@@ -19,9 +19,8 @@ def setup_tracing(service: str, instance_id: str) -> TracerProvider:
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        # The exporter reads the endpoint, headers and timeouts from the standard variables.
-        provider.add_span_processor(
-            BatchSpanProcessor(OTLPSpanExporter(), schedule_delay_millis=500)
-        )
+        # Exporter and batch processor read the standard OTEL_* variables (endpoint, headers,
+        # OTEL_BSP_SCHEDULE_DELAY, ...).
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
     return provider

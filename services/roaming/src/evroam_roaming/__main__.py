@@ -1,0 +1,5 @@
+import sys
+
+from evroam_roaming.app import run
+
+sys.exit(run())

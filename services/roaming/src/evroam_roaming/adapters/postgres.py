@@ -1,0 +1,114 @@
+"""Every query of the roaming service's own tables (the projections own their DDL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from evroam_contracts.cdr import Cdr
+from evroam_roaming.domain.partners import Partner, Party
+from evroam_roaming.ocpi.pagination import PageRequest
+from evroam_roaming.ocpi.timestamps import ocpi_instant
+
+_PARTNER_COLUMNS = "partner_id, name, country_code, party_id, role, token_sha256, registered_at"
+
+
+def _partner(row: dict[str, Any]) -> Partner:
+    return Partner(
+        partner_id=row["partner_id"],
+        name=row["name"],
+        party=Party(row["country_code"], row["party_id"]),
+        role=row["role"],
+        token_sha256=row["token_sha256"],
+    )
+
+
+class PostgresPartners:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def by_token_sha256(self, hashes: Sequence[str]) -> list[Partner]:
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                f"SELECT {_PARTNER_COLUMNS} FROM view_partners_v1 WHERE token_sha256 = ANY(%s)",
+                (list(hashes),),
+            )
+            return [_partner(r) for r in await cur.fetchall()]
+
+    async def all(self) -> list[dict[str, Any]]:
+        """Every partner for the admin API; the token hash stays in the database."""
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                "SELECT partner_id, name, country_code, party_id, role, registered_at"
+                " FROM view_partners_v1 ORDER BY registered_at, partner_id"
+            )
+            return await cur.fetchall()
+
+
+async def upsert_cdr(conn: AsyncConnection, cdr: Cdr) -> None:
+    """Idempotent on its own (besides the consumer's processed-event row): the same CDR again
+    changes nothing, and an older copy never replaces a newer one."""
+    await conn.execute(
+        "INSERT INTO ocpi_cdrs (country_code, party_id, id, token_country_code, token_party_id,"
+        " last_updated, cdr) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (country_code, party_id, id) DO UPDATE SET"
+        " token_country_code = excluded.token_country_code,"
+        " token_party_id = excluded.token_party_id, last_updated = excluded.last_updated,"
+        " cdr = excluded.cdr"
+        " WHERE excluded.last_updated >= ocpi_cdrs.last_updated"
+        " AND excluded.cdr IS DISTINCT FROM ocpi_cdrs.cdr",
+        (
+            cdr.country_code.upper(),
+            cdr.party_id.upper(),
+            cdr.id,
+            cdr.cdr_token.country_code.upper(),
+            cdr.cdr_token.party_id.upper(),
+            ocpi_instant(cdr.last_updated),
+            json.dumps(cdr.model_dump(mode="json", exclude_none=True)),
+        ),
+    )
+
+
+_CDR_FILTER = (
+    " FROM ocpi_cdrs WHERE token_country_code = %(cc)s AND token_party_id = %(pid)s"
+    " AND (%(date_from)s::timestamptz IS NULL OR last_updated >= %(date_from)s)"
+    " AND (%(date_to)s::timestamptz IS NULL OR last_updated < %(date_to)s)"
+)
+
+
+class PostgresCdrs:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def page(self, token_owner: Party, request: PageRequest) -> tuple[int, list[Cdr]]:
+        params = {
+            "cc": token_owner.country_code,
+            "pid": token_owner.party_id,
+            "date_from": request.date_from,
+            "date_to": request.date_to,
+            "offset": request.offset,
+            "limit": request.limit,
+        }
+        async with self._pool.connection() as conn, conn.transaction():
+            # One snapshot for the count and the page, so X-Total-Count matches the data.
+            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cur = await conn.execute("SELECT count(*)" + _CDR_FILTER, params)
+            counted = await cur.fetchone()
+            cur = await conn.execute(
+                # (country_code, party_id) last: ids are unique per CPO party only.
+                "SELECT cdr::text"
+                + _CDR_FILTER
+                + " ORDER BY last_updated, id, country_code, party_id"
+                " OFFSET %(offset)s LIMIT %(limit)s",
+                params,
+            )
+            rows = await cur.fetchall()
+        total = int(counted[0]) if counted else 0
+        # Decimal, not float, for every number (tariff copies carry JSON numbers).
+        return total, [Cdr.model_validate(json.loads(r[0], parse_float=Decimal)) for r in rows]

@@ -1,0 +1,106 @@
+"""Partner platforms allowed to call our OCPI API. Pure: ids, the token and time come in."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from evroam_contracts.roaming import PartnerRegistered, Role
+from evroam_roaming.domain.errors import (
+    InvalidCredentialsTokenError,
+    PartnerAlreadyRegisteredError,
+)
+
+MAX_CREDENTIALS_TOKEN_LENGTH = 64  # OCPI 2.2.1 section 2.2: Credentials.token string(64)
+
+
+@dataclass(frozen=True)
+class Party:
+    """An OCPI party (section 1.1); both ids are CiStrings, kept upper case."""
+
+    country_code: str
+    party_id: str
+
+    @classmethod
+    def of(cls, country_code: str, party_id: str) -> Party:
+        return cls(country_code.upper(), party_id.upper())
+
+
+@dataclass(frozen=True)
+class Partner:
+    partner_id: str
+    name: str
+    party: Party
+    role: Role
+    token_sha256: str
+
+
+@dataclass(frozen=True)
+class RegisterPartner:
+    name: str
+    country_code: str
+    party_id: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class PartnerState:
+    """What a party's stream says so far: registered (with its partner id) or not."""
+
+    partner_id: str | None = None
+
+
+def partner_stream(country_code: str, party_id: str) -> str:
+    party = Party.of(country_code, party_id)
+    return f"partner-{party.country_code}-{party.party_id}"
+
+
+def is_credentials_token(text: str) -> bool:
+    """OCPI 2.2.1 section 1.2: printable non-whitespace ASCII, at most 64 characters."""
+    return 0 < len(text) <= MAX_CREDENTIALS_TOKEN_LENGTH and all(
+        "\x21" <= c <= "\x7e" for c in text
+    )
+
+
+def token_sha256(token: str) -> str:
+    """What we keep of a credentials token: enough to recognise it, useless to present it.
+    Tokens we issue carry 256 random bits, so an unsalted hash cannot be brute-forced."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def evolve(state: PartnerState, event: PartnerRegistered) -> PartnerState:
+    return PartnerState(partner_id=event.partner_id)
+
+
+def fold(events: Iterable[PartnerRegistered]) -> PartnerState:
+    state = PartnerState()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def register(
+    command: RegisterPartner, state: PartnerState, *, partner_id: str, token: str, now: datetime
+) -> list[PartnerRegistered]:
+    """Let a partner platform in with `token`; only the token's SHA-256 enters the log."""
+    if state.partner_id is not None:
+        raise PartnerAlreadyRegisteredError(
+            f"{command.country_code.upper()}*{command.party_id.upper()} is already registered"
+            f" as partner {state.partner_id}"
+        )
+    if not is_credentials_token(token):
+        raise InvalidCredentialsTokenError("credentials token is not 1-64 printable ASCII chars")
+    party = Party.of(command.country_code, command.party_id)
+    return [
+        PartnerRegistered(
+            partner_id=partner_id,
+            name=command.name,
+            country_code=party.country_code,
+            party_id=party.party_id,
+            role=command.role,
+            token_sha256=token_sha256(token),
+            registered_at=now,
+        )
+    ]

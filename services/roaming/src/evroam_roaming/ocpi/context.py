@@ -1,0 +1,45 @@
+"""What the OCPI routes need, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from evroam_roaming.domain.partners import Party
+from evroam_roaming.ocpi.auth import PartnerDirectory
+from evroam_roaming.ocpi.cdrs.models import CdrSource
+
+VERSION = "2.2.1"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class OcpiContext:
+    public_url: str  # no trailing slash; partners reach `/ocpi/...` under it
+    us: Party
+    business_name: str
+    max_page_size: int
+    partners: PartnerDirectory
+    cdrs: CdrSource
+    clock: Callable[[], datetime] = field(default=_now)
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.public_url}/ocpi/versions"
+
+    @property
+    def version_details_url(self) -> str:
+        return f"{self.public_url}/ocpi/{VERSION}"
+
+    @property
+    def credentials_url(self) -> str:
+        return f"{self.public_url}/ocpi/{VERSION}/credentials"
+
+    @property
+    def cdrs_url(self) -> str:
+        # The version in the module URL, as OCPI 2.2.1 section 2.1 recommends.
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/cdrs"

@@ -1,0 +1,41 @@
+"""Versions module (OCPI 2.2.1 section 2.1): the versions we speak and, per version, our
+endpoints. A configuration module: no routing headers. Any valid credentials token may ask."""
+
+# No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
+# from the annotations, which must therefore be objects, not strings.
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.ocpi.context import VERSION, OcpiContext
+from evroam_roaming.ocpi.envelope import ocpi_response, render_json
+from evroam_roaming.ocpi.versions.models import Endpoint, Version, VersionDetails
+
+
+def version_details(ctx: OcpiContext) -> VersionDetails:
+    # For credentials the role means nothing; we publish SENDER as section 2.1 advises.
+    return VersionDetails(
+        version=VERSION,
+        endpoints=[
+            Endpoint(identifier="credentials", role="SENDER", url=ctx.credentials_url),
+            Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url),
+        ],
+    )
+
+
+def router(ctx: OcpiContext) -> APIRouter:
+    api = APIRouter()
+    caller_of = authenticate(ctx.partners)
+
+    @api.get("/versions")
+    async def get_versions(caller: Annotated[Caller, Depends(caller_of)]) -> Response:
+        versions = [Version(version=VERSION, url=ctx.version_details_url)]
+        return ocpi_response(render_json([v.model_dump() for v in versions]), ctx.clock())
+
+    @api.get(f"/{VERSION}")
+    async def get_version_details(caller: Annotated[Caller, Depends(caller_of)]) -> Response:
+        return ocpi_response(render_json(version_details(ctx).model_dump()), ctx.clock())
+
+    return api

@@ -1,0 +1,28 @@
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from evroam_runtime import ServiceSettings
+
+
+class RoamingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EVROAM_ROAMING_", extra="ignore")
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/evroam_roaming"
+    http_port: int = 8106
+    # Where partners reach our OCPI API (behind a proxy it differs from host:port); it goes
+    # into version details and Link headers. Default: http://<http_host>:<http_port>.
+    public_url: str = ""
+    # Our own party (OCPI 2.2.1 section 1.1): the FROM of our responses, the roles we declare.
+    country_code: str = Field(default="NL", pattern=r"^[A-Z]{2}$")
+    party_id: str = Field(default="EVR", pattern=r"^[A-Z0-9]{3}$")
+    business_name: str = Field(default="evroam", min_length=1, max_length=100)
+    # The most objects one page of an OCPI list carries (X-Limit, OCPI 2.2.1 section 1.8).
+    ocpi_max_page_size: int = Field(default=100, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Self:
+        if not self.public_url:
+            self.public_url = f"http://{self.http_host}:{self.http_port}"
+        self.public_url = self.public_url.rstrip("/")
+        return self

@@ -1,0 +1,183 @@
+"""A scratch database per test on the suite's PostgreSQL and the suite's broker (the `infra`
+fixture of evroam_testing: the environment's, testcontainers' or the devstack's), and the
+roaming service's HTTP app on them. Databases are named evroam_roaming_it_<random> and
+dropped afterwards. Helpers are fixtures: pytest does not put this directory on sys.path.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from psycopg_pool import AsyncConnectionPool
+
+import evroam_roaming.app
+from evroam_contracts import Envelope
+from evroam_contracts.cdr import Cdr, CdrIssued
+from evroam_contracts.ids import new_id
+from evroam_eventstore import apply_migrations, open_pool
+from evroam_eventstore.projections import ProjectionRunner
+from evroam_messaging import Consumer, Producer
+from evroam_messaging.consumer import process
+from evroam_roaming.app import cdr_consumer, mount_http
+from evroam_roaming.projections.partners import PartnersV1
+from evroam_roaming.settings import RoamingSettings
+from evroam_runtime import sql_dir
+from evroam_testing.infra import Infra
+
+ADMIN_TOKEN = "it-admin-token"
+PUBLIC_URL = "https://roaming.example"
+
+
+@pytest.fixture
+def database_url(infra: Infra) -> Iterator[str]:
+    url = infra.create_database(prefix="evroam_roaming_it")
+    try:
+        apply_migrations(url, sql_dir(evroam_roaming.app.__file__))
+        yield url
+    finally:
+        infra.drop_database(urlsplit(url).path.lstrip("/"))
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool]:
+    pool = await open_pool(database_url, min_size=1, max_size=4, wait_s=10)
+    async with pool.connection() as conn:
+        await conn.execute(PartnersV1.ddl)  # what the projection runner does at start
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def kafka(infra: Infra) -> str:
+    """The broker, with the catalogue's topics (existing ones are left as they are)."""
+    infra.create_topics()
+    return infra.kafka_bootstrap_servers
+
+
+@pytest.fixture
+def public_url() -> str:
+    return PUBLIC_URL
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def ocpi_auth() -> Callable[[str], dict[str, str]]:
+    """The OCPI 2.2.1 Authorization header for a credentials token (section 1.2)."""
+    return lambda token: {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
+
+
+@pytest.fixture
+async def client(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP on the service's own routes: admin API and OCPI, mounted as `wire` mounts them."""
+    settings = RoamingSettings(
+        database_url=database_url,
+        admin_token=ADMIN_TOKEN,
+        public_url=PUBLIC_URL,
+    )
+    app = FastAPI()
+    mount_http(app, pool, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        yield http
+
+
+@pytest.fixture
+def register(
+    client: httpx.AsyncClient,
+    pool: AsyncConnectionPool,
+    database_url: str,
+    admin_headers: dict[str, str],
+) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """Register a partner through the admin API and fold the projection, as the service's
+    projection runner would; returns the admin API's answer (with the token)."""
+
+    async def call(country_code: str, party_id: str, role: str = "EMSP") -> dict[str, Any]:
+        response = await client.post(
+            "/admin/partners",
+            headers=admin_headers,
+            json={
+                "name": f"{country_code}*{party_id}",
+                "country_code": country_code,
+                "party_id": party_id,
+                "role": role,
+            },
+        )
+        assert response.status_code == 201, response.text
+        await ProjectionRunner(pool, database_url, [PartnersV1()]).step()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    return call
+
+
+@pytest.fixture
+def cdr_envelope() -> Callable[[Cdr], Envelope]:
+    """`cdr.issued` as the cdr service's relay publishes it, with a fresh event id."""
+
+    def build(cdr: Cdr) -> Envelope:
+        event = CdrIssued(cdr=cdr, time_zone="Europe/Brussels")
+        return Envelope(
+            event_id=new_id(),
+            type=event.type_name,
+            version=event.version,
+            source="evroam.cdr",
+            time=datetime.now(UTC),
+            stream_id=f"cdr-{cdr.id}",
+            stream_version=1,
+            payload=event.to_json_dict(),
+        )
+
+    return build
+
+
+class _Record:
+    """What the consumer reads off a Kafka record."""
+
+    def __init__(self, envelope: Envelope) -> None:
+        self.topic, self.partition, self.offset = "evroam.cdr.events", 0, 0
+        self.key, self.value, self.headers = envelope.key, envelope.value(), envelope.headers()
+
+
+@pytest.fixture
+def deliver(pool: AsyncConnectionPool) -> Callable[..., Awaitable[None]]:
+    """Hand an envelope to a consumer exactly as its Kafka subscriber would."""
+
+    async def call(envelope: Envelope, consumer: Consumer, producer: Producer) -> None:
+        await process(consumer, pool, producer, _Record(envelope))
+
+    return call
+
+
+@pytest.fixture
+def unstarted_producer() -> Producer:
+    """For deliveries that must not dead-letter: using it would fail the test loudly."""
+    return Producer("127.0.0.1:9", "roaming-it")
+
+
+@pytest.fixture
+def issue(
+    deliver: Callable[..., Awaitable[None]],
+    cdr_envelope: Callable[[Cdr], Envelope],
+    unstarted_producer: Producer,
+) -> Callable[[Cdr], Awaitable[Envelope]]:
+    """Deliver `cdr.issued` for a CDR to the roaming consumer; it must be handled."""
+    producer = unstarted_producer
+
+    async def call(cdr: Cdr) -> Envelope:
+        envelope, consumer = cdr_envelope(cdr), cdr_consumer()
+        await deliver(envelope, consumer, producer)
+        assert (consumer.handled, consumer.dead_lettered) == (1, 0)
+        return envelope
+
+    return call
