@@ -10,6 +10,8 @@ from psycopg import AsyncConnection
 
 from evroam_eventstore import RecordedEvent
 
+Payload = Mapping[str, Any]
+
 
 class SessionsV1:
     name = "sessions_v1"
@@ -37,7 +39,7 @@ class SessionsV1:
         if handler:
             await handler(conn, p, event)
 
-    async def _started(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
+    async def _started(self, conn: AsyncConnection, p: Payload, e: RecordedEvent) -> None:
         loc, tariff = p["location"], p.get("tariff") or {}
         await conn.execute(
             "INSERT INTO view_sessions_v1 (session_id, status, station_id, country_code, party_id,"
@@ -65,7 +67,7 @@ class SessionsV1:
             ),
         )
 
-    async def _updated(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
+    async def _updated(self, conn: AsyncConnection, p: Payload, e: RecordedEvent) -> None:
         await conn.execute(
             "UPDATE view_sessions_v1 SET kwh = %s, charging_periods = %s, total_cost = %s,"
             " last_updated = %s WHERE session_id = %s",
@@ -78,7 +80,7 @@ class SessionsV1:
             ),
         )
 
-    async def _completed(self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent) -> None:
+    async def _completed(self, conn: AsyncConnection, p: Payload, e: RecordedEvent) -> None:
         await conn.execute(
             "UPDATE view_sessions_v1 SET status = 'COMPLETED', end_date_time = %s, kwh = %s,"
             " charging_periods = %s, total_cost = %s, last_updated = %s WHERE session_id = %s",
@@ -92,9 +94,7 @@ class SessionsV1:
             ),
         )
 
-    async def _invalidated(
-        self, conn: AsyncConnection, p: Mapping[str, Any], e: RecordedEvent
-    ) -> None:
+    async def _invalidated(self, conn: AsyncConnection, p: Payload, e: RecordedEvent) -> None:
         await conn.execute(
             "INSERT INTO view_sessions_v1 (session_id, status, invalid_reason, correlation_id,"
             " last_updated) VALUES (%s, 'INVALID', %s, %s, %s) ON CONFLICT (session_id) DO UPDATE"
