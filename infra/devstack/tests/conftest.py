@@ -5,18 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
-from evroam_devstack import ServiceCommand
-
 # The repo runs pytest with --import-mode=importlib, which puts no test directory on sys.path;
 # the tests here share process_watch.py, so this directory goes on it.
 sys.path.insert(0, str(Path(__file__).parent))
-
-from process_watch import fake_command
-
-
-@pytest.fixture(scope="session")
-def stack_command() -> ServiceCommand:
-    """Makes the evroam_testing `stack` fixture run the fake service."""
-    return fake_command

@@ -1,10 +1,12 @@
 """evroam_testing: the infra choice, and the `infra` and `stack` fixtures (fake services)."""
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from process_watch import FAKE_SERVICE, all_gone
+from process_watch import FAKE_SERVICE, all_gone, fake_command
 
 from evroam_devstack import SERVICES
 from evroam_testing.infra import (
@@ -16,9 +18,18 @@ from evroam_testing.infra import (
     docker_answers,
     kafka_env,
 )
-from evroam_testing.stack import Stack
+from evroam_testing.stack import Stack, running_stack
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="module")
+def stack(infra: Infra, evroam_log_dir: Path) -> Iterator[Stack]:
+    """Fake services, for this module only. The session-wide `stack` of the plugin runs the
+    real seven for the flow tests; overriding its `stack_command` here would hand those tests
+    this module's fakes, because a session fixture is built once."""
+    with running_stack(infra, log_dir=evroam_log_dir / "fake-stack", command=fake_command) as s:
+        yield s
 
 
 def test_endpoints_in_the_environment_come_first() -> None:
