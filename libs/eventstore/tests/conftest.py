@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_eventstore import apply_migrations, open_pool
+from evroam_eventstore import open_pool
 from evroam_testing.infra import Infra
 
 
 @pytest.fixture
-def database_url(infra: Infra) -> str:
-    url = infra.create_database(prefix="eventstore")
-    apply_migrations(url)
-    return url
+def database_url(infra: Infra) -> Iterator[str]:
+    with infra.migrated_database("eventstore") as url:
+        yield url
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast, get_args
+from urllib.parse import urlsplit
 
 from evroam_devstack import (
     Broker,
@@ -62,6 +63,19 @@ class Infra:
 
     def drop_database(self, name: str) -> None:
         drop_database(self.postgres_url, name)
+
+    @contextmanager
+    def migrated_database(self, prefix: str, *sql_dirs: Path) -> Iterator[str]:
+        """A fresh database with the event store's and `sql_dirs`' migrations applied; its
+        URL for the block, dropped afterwards."""
+        from evroam_eventstore import apply_migrations
+
+        url = self.create_database(prefix=prefix)
+        try:
+            apply_migrations(url, *sql_dirs)
+            yield url
+        finally:
+            self.drop_database(urlsplit(url).path.lstrip("/"))
 
     def create_topics(self, topics: Sequence[TopicSpec] | None = None) -> list[str]:
         """Create the catalogue's topics (or `topics`); existing ones are fine."""

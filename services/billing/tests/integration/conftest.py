@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_eventstore import apply_migrations, open_pool
+from evroam_eventstore import open_pool
 from evroam_testing.infra import Infra
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -18,12 +17,8 @@ SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 @pytest.fixture
 def database_url(infra: Infra) -> Iterator[str]:
-    url = infra.create_database(prefix="evroam_billing_it")
-    try:
-        apply_migrations(url, SQL_DIR)
+    with infra.migrated_database("evroam_billing_it", SQL_DIR) as url:
         yield url
-    finally:
-        infra.drop_database(urlsplit(url).path.lstrip("/"))
 
 
 @pytest.fixture

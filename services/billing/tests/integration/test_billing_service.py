@@ -23,45 +23,12 @@ from evroam_contracts.cdr import Cdr, CdrIssued
 from evroam_contracts.ids import new_id
 from evroam_eventstore import EventStore, RecordedEvent
 from evroam_eventstore.projections import ProjectionRunner, rebuild
-from evroam_messaging import Consumer, Producer
+from evroam_messaging import Consumer
 from evroam_messaging.consumer import process
+from evroam_testing.fakes import Record, RecordingProducer
 
 MakeCdr = Callable[..., Cdr]
 INVOICE = "INV-DE8ACC12E46L89-2026-03"
-
-
-@dataclass(frozen=True)
-class Record:
-    """The attributes the consumer reads from an aiokafka ConsumerRecord."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
-
-
-class RecordingProducer(Producer):
-    """Sends nothing: remembers each record (here, only dead letters are ever sent)."""
-
-    def __init__(self) -> None:
-        super().__init__("unused:9092", "test")
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    async def send_raw(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes,
-        headers: list[tuple[str, bytes]],
-        *,
-        wait: bool = True,
-    ) -> asyncio.Future[object]:
-        self.sent.append((topic, {k: v.decode() for k, v in headers}))
-        done: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
 
 
 @dataclass
