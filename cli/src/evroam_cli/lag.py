@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -44,10 +45,15 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
         await admin.close()
 
 
-async def wait_for_no_lag(bootstrap: str, timeout_s: float = 60) -> dict[str, int]:
+async def wait_for_no_lag(
+    bootstrap: str, timeout_s: float = 60, groups: Collection[str] | None = None
+) -> dict[str, int]:
+    """Wait until `groups` (every group by default) have handled everything published."""
     deadline = time.monotonic() + timeout_s
     while True:
         lag = await consumer_lag(bootstrap)
+        if groups is not None:
+            lag = {g: n for g, n in lag.items() if g in groups}
         if not any(lag.values()):
             return lag
         if time.monotonic() > deadline:
