@@ -66,12 +66,22 @@ class Platform:
     async def publish_tariff(self, tariff: dict[str, Any]) -> Any:
         return await self._send("POST", "tariff", "/tariffs", tariff)
 
-    async def assign_tariff(self, location_id: str, tariff_id: str, effective_from: str) -> Any:
+    async def retire_tariff(self, tariff_id: str, retired_from: str) -> Any:
+        return await self._send(
+            "POST", "tariff", f"/tariffs/{tariff_id}/retire", {"retired_from": retired_from}
+        )
+
+    async def price_preview(self, request: dict[str, Any]) -> httpx.Response:
+        return await self._http.post(self.url("tariff", "/price-preview"), json=request)
+
+    async def assign_tariff(
+        self, location_id: str, tariff_id: str, effective_from: str, **scope: Any
+    ) -> Any:
         return await self._send(
             "POST",
             "tariff",
             f"/locations/{location_id}/tariff",
-            {"tariff_id": tariff_id, "effective_from": effective_from},
+            {"tariff_id": tariff_id, "effective_from": effective_from, **scope},
         )
 
     async def register_token(self, token: dict[str, Any]) -> Any:

@@ -52,6 +52,7 @@ async def test_the_runner_folds_new_events_as_they_are_appended(
     database_url: str,
 ) -> None:
     runner = ProjectionRunner(pool, database_url, [TotalsV1()], poll_interval_s=5)
+    await runner.setup()  # the table exists before the test reads it
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     await _append(pool, "a", 1, 2)

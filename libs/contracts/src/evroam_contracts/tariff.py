@@ -23,7 +23,12 @@ class TariffPublished(Event):
 
 
 class TariffAssigned(Event):
-    """From `effective_from` on, sessions starting at the location use this tariff."""
+    """From `effective_from` on, sessions in this scope use this tariff version.
+
+    The scope is the location, narrowed optionally to one EVSE or connector, to sessions of one
+    tariff type (OCPI Tariff.type: AD_HOC_PAYMENT, PROFILE_*, REGULAR; absent = every type),
+    and to the drivers of one eMSP party. The most specific assignment in force wins.
+    """
 
     type_name: ClassVar[str] = "tariff.assigned"
     producer: ClassVar[str] = P
@@ -31,6 +36,21 @@ class TariffAssigned(Event):
     tariff_id: str
     tariff_version: int = Field(ge=1)
     effective_from: datetime
+    evse_uid: str | None = None
+    connector_id: str | None = None
+    tariff_type: str | None = None
+    emsp_country_code: str | None = None
+    emsp_party_id: str | None = None
 
 
-EVENTS = (TariffPublished, TariffAssigned)
+class TariffRetired(Event):
+    """From `retired_from` on, no assignment of this tariff applies any more; sessions that
+    started before keep the version they locked."""
+
+    type_name: ClassVar[str] = "tariff.retired"
+    producer: ClassVar[str] = P
+    tariff_id: str
+    retired_from: datetime
+
+
+EVENTS = (TariffPublished, TariffAssigned, TariffRetired)

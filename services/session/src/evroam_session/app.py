@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, TransactionStarted
-from evroam_contracts.tariff import TariffAssigned, TariffPublished
+from evroam_contracts.tariff import TariffAssigned, TariffPublished, TariffRetired
 from evroam_contracts.topics import events_topic
 from evroam_messaging import Consumer
 from evroam_runtime import ServiceHost, main, sql_dir
@@ -27,6 +27,7 @@ async def wire(host: ServiceHost) -> None:
                 TransactionEnded.type_name: policies.on_transaction_ended,
                 TariffPublished.type_name: policies.on_tariff_published,
                 TariffAssigned.type_name: policies.on_tariff_assigned,
+                TariffRetired.type_name: policies.on_tariff_retired,
             },
             service="session",
         )

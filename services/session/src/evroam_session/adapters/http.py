@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from evroam_pricing.assignment import SessionScope
 from evroam_session.handlers.policies import tariff_in_force
 
 COLUMNS = (
@@ -51,10 +52,23 @@ def router(pool: AsyncConnectionPool) -> APIRouter:
         return await _query(pool, " AND ".join(where), args, limit)
 
     @api.get("/locations/{location_id}/tariff")
-    async def location_tariff(location_id: str) -> dict[str, Any]:
-        """The tariff version a session starting now at this location would lock."""
+    async def location_tariff(
+        location_id: str,
+        evse_uid: str | None = None,
+        connector_id: str | None = None,
+        emsp_country_code: str | None = None,
+        emsp_party_id: str | None = None,
+        tariff_type: str = "REGULAR",
+    ) -> dict[str, Any]:
+        """The tariff version a session starting now in this scope would lock."""
+        emsp = (
+            (emsp_country_code.upper(), emsp_party_id.upper())
+            if (emsp_country_code and emsp_party_id)
+            else None
+        )
+        scope = SessionScope(location_id, evse_uid, connector_id, tariff_type, emsp)
         async with pool.connection() as conn:
-            lock = await tariff_in_force(conn, location_id, datetime.now(UTC))
+            lock = await tariff_in_force(conn, scope, datetime.now(UTC))
         if lock is None:
             raise HTTPException(404, f"no tariff assigned to location {location_id}")
         return lock.model_dump(mode="json")

@@ -14,9 +14,15 @@ from psycopg import AsyncConnection
 from evroam_contracts import Envelope, Message, decode_payload
 from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, TransactionStarted
 from evroam_contracts.shared import TariffLock
-from evroam_contracts.tariff import TariffAssigned, TariffPublished
+from evroam_contracts.tariff import TariffAssigned, TariffPublished, TariffRetired
 from evroam_eventstore import EventStore, NewEvent
 from evroam_messaging.consumer import AfterCommit
+from evroam_pricing.assignment import (
+    SessionScope,
+    assignment_from_row,
+    assignment_sequence,
+    resolve,
+)
 from evroam_session.domain import decider
 from evroam_session.domain.state import SessionEvent, SessionState, evolve
 
@@ -59,24 +65,51 @@ async def _append(
 
 
 async def tariff_in_force(
-    conn: AsyncConnection, location_id: str, at: datetime
+    conn: AsyncConnection, scope: SessionScope, at: datetime
 ) -> TariffLock | None:
-    """The version assigned to the location most recently before `at`."""
+    """The version the shared assignment rule picks for `scope` at `at`."""
     cur = await conn.execute(
-        "SELECT a.tariff_id, a.version, v.tariff FROM tariff_assignments a JOIN tariff_versions v"
-        " USING (tariff_id, version) WHERE a.location_id = %s AND a.effective_from <= %s"
-        " ORDER BY a.effective_from DESC LIMIT 1",
-        (location_id, at),
+        "SELECT tariff_id, version, effective_from, location_id, sequence, evse_uid,"
+        " connector_id, tariff_type, emsp_country_code, emsp_party_id"
+        " FROM tariff_assignments WHERE location_id = %s",
+        (scope.location_id,),
+    )
+    candidates = [assignment_from_row(row) for row in await cur.fetchall()]
+    cur = await conn.execute("SELECT tariff_id, retired_from FROM tariff_retirements")
+    retired = {row[0]: row[1] for row in await cur.fetchall()}
+    chosen = resolve(candidates, retired, scope, at)
+    if chosen is None:
+        return None
+    cur = await conn.execute(
+        "SELECT tariff FROM tariff_versions WHERE tariff_id = %s AND version = %s",
+        (chosen.tariff_id, chosen.version),
     )
     row = await cur.fetchone()
-    return None if row is None else TariffLock(tariff_id=row[0], version=row[1], tariff=row[2])
+    return (
+        None
+        if row is None
+        else TariffLock(tariff_id=chosen.tariff_id, version=chosen.version, tariff=row[0])
+    )
+
+
+def scope_of(tx: TransactionStarted) -> SessionScope:
+    auth = tx.authorization
+    emsp = (
+        (auth.token_country_code.upper(), auth.token_party_id.upper())
+        if auth.token_country_code and auth.token_party_id
+        else None
+    )
+    tariff_type = "AD_HOC_PAYMENT" if auth.token_type == "AD_HOC_USER" else "REGULAR"
+    return SessionScope(
+        tx.location.id, tx.location.evse_uid, tx.location.connector_id, tariff_type, emsp
+    )
 
 
 def on_transaction_started(default_currency: str) -> Handler:
     async def handle(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
         assert isinstance(msg, TransactionStarted)
         state, version = await load(conn, msg.charging_session_id)
-        tariff = await tariff_in_force(conn, msg.location.id, msg.started_at)
+        tariff = await tariff_in_force(conn, scope_of(msg), msg.started_at)
         events = decider.start(state, msg, tariff, default_currency)
         await _append(conn, env, msg.charging_session_id, version, events)
 
@@ -106,7 +139,27 @@ async def on_tariff_published(conn: AsyncConnection, env: Envelope, msg: Message
 async def on_tariff_assigned(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
     assert isinstance(msg, TariffAssigned)
     await conn.execute(
-        "INSERT INTO tariff_assignments VALUES (%s, %s, %s, %s) ON CONFLICT (location_id,"
-        " effective_from) DO UPDATE SET tariff_id = excluded.tariff_id, version = excluded.version",
-        (msg.location_id, msg.effective_from, msg.tariff_id, msg.tariff_version),
+        "INSERT INTO tariff_assignments (location_id, effective_from, tariff_id, version,"
+        " sequence, evse_uid, connector_id, tariff_type, emsp_country_code, emsp_party_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            msg.location_id,
+            msg.effective_from,
+            msg.tariff_id,
+            msg.tariff_version,
+            assignment_sequence(env.time),
+            msg.evse_uid,
+            msg.connector_id,
+            msg.tariff_type,
+            msg.emsp_country_code,
+            msg.emsp_party_id,
+        ),
+    )
+
+
+async def on_tariff_retired(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
+    assert isinstance(msg, TariffRetired)
+    await conn.execute(
+        "INSERT INTO tariff_retirements VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (msg.tariff_id, msg.retired_from),
     )
