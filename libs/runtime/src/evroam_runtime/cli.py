@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -54,6 +53,3 @@ def main(
     asyncio.run(host.run(wire))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(2)

@@ -6,3 +6,4 @@ from evroam_runtime import ServiceSettings
 class CdrSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="EVROAM_CDR_", extra="ignore")
     http_port: int = 8105
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/evroam_cdr"

@@ -6,6 +6,7 @@ from evroam_runtime import ServiceSettings
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="EVROAM_GATEWAY_", extra="ignore")
     http_port: int = 8101
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/evroam_gateway"
     ocpp_host: str = "127.0.0.1"
     ocpp_port: int = 9000
     # How long a station waits for the authorization service before the gateway answers alone.
