@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -13,82 +12,18 @@ import pytest
 pytest.importorskip("hypothesis")
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from pricing_support import AMSTERDAM, ENERGY, FLAT, PARKING, TIME, D, hm, sample, tariff
+from pricing_strategies import prices, sessions, tariffs
+from pricing_support import AMSTERDAM, tariff
 
 from evroam_pricing import (
     CdrDimensionType,
-    DayOfWeek,
     Price,
-    PriceComponent,
     PricedSession,
     SessionUsage,
     Tariff,
-    TariffElement,
-    TariffRestrictions,
     price_session,
 )
 from evroam_pricing.engine import to_minor_unit
-
-STEPS = {ENERGY: [1, 100, 500], TIME: [1, 60, 900], PARKING: [1, 300, 900], FLAT: [0, 1]}
-
-prices = st.decimals(min_value=0, max_value=10, places=2)
-vats = st.sampled_from([None, D(0), D("9"), D("21")])
-
-
-@st.composite
-def components(draw: st.DrawFn) -> PriceComponent:
-    dimension = draw(st.sampled_from([ENERGY, TIME, PARKING, FLAT]))
-    return PriceComponent(
-        dimension, draw(prices), draw(vats), draw(st.sampled_from(STEPS[dimension]))
-    )
-
-
-@st.composite
-def restrictions(draw: st.DrawFn) -> TariffRestrictions | None:
-    kind = draw(st.sampled_from(["none", "time", "power", "kwh", "duration", "weekday"]))
-    if kind == "time":
-        start, end = draw(st.lists(st.integers(0, 23), min_size=2, max_size=2, unique=True))
-        return TariffRestrictions(start_time=hm(f"{start:02}:00"), end_time=hm(f"{end:02}:30"))
-    if kind == "power":
-        return TariffRestrictions(max_power=D(draw(st.integers(1, 50))))
-    if kind == "kwh":
-        return TariffRestrictions(min_kwh=D(draw(st.integers(0, 30))))
-    if kind == "duration":
-        return TariffRestrictions(max_duration=draw(st.integers(60, 4 * 3600)))
-    if kind == "weekday":
-        return TariffRestrictions(day_of_week=(draw(st.sampled_from(list(DayOfWeek))),))
-    return None
-
-
-@st.composite
-def tariffs(draw: st.DrawFn) -> Tariff:
-    elements = draw(
-        st.lists(
-            st.builds(
-                TariffElement,
-                st.lists(components(), min_size=1, max_size=3).map(tuple),
-                restrictions(),
-            ),
-            min_size=1,
-            max_size=4,
-        )
-    )
-    return tariff(*elements)
-
-
-@st.composite
-def sessions(draw: st.DrawFn) -> SessionUsage:
-    # Spread over 2024 so that DST changes in Amsterdam fall inside some sessions.
-    start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 525_000)))
-    at, wh, samples = start, 0, []
-    for _ in range(draw(st.integers(0, 6))):
-        at += timedelta(seconds=draw(st.integers(1, 4 * 3600)))
-        wh += draw(st.integers(0, 30_000))
-        samples.append(sample(at, wh, draw(st.none() | st.integers(0, 60_000))))
-    park = timedelta(seconds=draw(st.integers(0, 3 * 3600)))
-    parking = ((at, at + park),) if park else ()
-    return SessionUsage(start, 0, tuple(samples), at + park, parking)
 
 
 def priced(t: Tariff, usage: SessionUsage) -> PricedSession:
