@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -78,12 +79,62 @@ def test_fractional_utc_datetimes_round_trip() -> None:
     assert tariff_to_ocpi(tariff)["last_updated"] == "2016-12-29T17:45:09.2Z"
 
 
-def test_the_energy_mix_is_carried_through_as_a_private_copy() -> None:
+@pytest.mark.parametrize(
+    "example",
+    [
+        "location_energymix_example_complete.json",
+        "location_energymix_example_simple.json",
+        "location_energymix_example_energy_provider.json",
+    ],
+)
+def test_the_specification_energy_mixes_are_read_and_written_back_unchanged(example: str) -> None:
+    mix = json.loads((examples_dir() / example).read_text(), parse_float=Decimal)["energy_mix"]
     data = minimal()
-    data["energy_mix"] = {"is_green_energy": True, "supplier_name": "Greenpeace Energy eG"}
+    data["energy_mix"] = mix
     tariff = tariff_from_ocpi(data)
-    data["energy_mix"]["is_green_energy"] = False
-    assert tariff_to_ocpi(tariff)["energy_mix"]["is_green_energy"] is True
+    assert tariff.energy_mix is not None
+    assert tariff_to_ocpi(tariff)["energy_mix"] == mix
+
+
+@pytest.mark.parametrize(
+    ("mix", "field"),
+    [
+        ({}, "energy_mix.is_green_energy"),
+        (
+            {"is_green_energy": True, "energy_sources": [{"source": "PEAT", "percentage": 5}]},
+            "energy_mix.energy_sources[0]",
+        ),
+        (
+            {"is_green_energy": True, "energy_sources": [{"source": "WIND", "percentage": 101}]},
+            "energy_mix.energy_sources[0].percentage",
+        ),
+        (
+            {
+                "is_green_energy": True,
+                "energy_sources": [
+                    {"source": "WIND", "percentage": 60},
+                    {"source": "SOLAR", "percentage": 50},
+                ],
+            },
+            "energy_mix.energy_sources",
+        ),
+        (
+            {
+                "is_green_energy": False,
+                "environ_impact": [{"category": "CARBON_DIOXIDE", "amount": -1}],
+            },
+            "energy_mix.environ_impact[0].amount",
+        ),
+    ],
+)
+def test_an_impossible_energy_mix_is_refused_naming_the_field(
+    mix: dict[str, object], field: str
+) -> None:
+    data = minimal()
+    data["energy_mix"] = mix
+    with pytest.raises(MalformedTariffError) as caught:
+        tariff_from_ocpi(data)
+    assert caught.value.field == field
 
 
 def test_unknown_fields_are_ignored() -> None:

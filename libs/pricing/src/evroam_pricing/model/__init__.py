@@ -1,5 +1,12 @@
 """The OCPI 2.2.1 tariff model and its JSON mapping."""
 
+from evroam_pricing.model.energy_mix import (
+    EnergyMix,
+    EnergySource,
+    EnergySourceCategory,
+    EnvironmentalImpact,
+    EnvironmentalImpactCategory,
+)
 from evroam_pricing.model.ocpi import tariff_from_ocpi, tariff_to_ocpi
 from evroam_pricing.model.tariff import (
     DayOfWeek,
@@ -17,6 +24,11 @@ from evroam_pricing.model.tariff import (
 __all__ = [
     "DayOfWeek",
     "DisplayText",
+    "EnergyMix",
+    "EnergySource",
+    "EnergySourceCategory",
+    "EnvironmentalImpact",
+    "EnvironmentalImpactCategory",
     "Price",
     "PriceComponent",
     "ReservationRestrictionType",

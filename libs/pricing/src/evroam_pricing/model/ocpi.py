@@ -10,7 +10,6 @@ them); absent optional fields stay absent on the way out.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
@@ -19,6 +18,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from evroam_pricing.errors import MalformedTariffError
+from evroam_pricing.model.energy_mix import energy_mix_from_ocpi, energy_mix_to_ocpi
 from evroam_pricing.model.tariff import (
     DayOfWeek,
     DisplayText,
@@ -56,7 +56,7 @@ def tariff_from_ocpi(data: Mapping[str, Any]) -> Tariff:
         elements=tuple(_list(obj, "elements", _element)),
         start_date_time=_optional(obj, "start_date_time", _datetime),
         end_date_time=_optional(obj, "end_date_time", _datetime),
-        energy_mix=_optional(obj, "energy_mix", _opaque),
+        energy_mix=_optional(obj, "energy_mix", energy_mix_from_ocpi),
         last_updated=_datetime(_required(obj, "last_updated"), "last_updated"),
     )
 
@@ -78,7 +78,7 @@ def tariff_to_ocpi(tariff: Tariff) -> dict[str, Any]:
         "elements": [_element_out(e) for e in tariff.elements],
         "start_date_time": _datetime_out(tariff.start_date_time),
         "end_date_time": _datetime_out(tariff.end_date_time),
-        "energy_mix": _opaque(tariff.energy_mix, "energy_mix") if tariff.energy_mix else None,
+        "energy_mix": energy_mix_to_ocpi(tariff.energy_mix) if tariff.energy_mix else None,
         "last_updated": _datetime_out(tariff.last_updated),
     }
     return _compact(out)
@@ -170,11 +170,6 @@ def _object(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise MalformedTariffError(path, "expected an object")
     return value
-
-
-def _opaque(value: Any, path: str) -> dict[str, Any]:
-    # Carried through, not interpreted; a private copy so later edits by the caller don't leak.
-    return copy.deepcopy(dict(_object(value, path)))
 
 
 def _string(obj: Mapping[str, Any], key: str, max_len: int, parent: str = "") -> str:

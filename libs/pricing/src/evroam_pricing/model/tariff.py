@@ -7,12 +7,10 @@ UTC `datetime`s. Building an object that breaks a rule raises the rule's error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from evroam_pricing.currency import minor_unit
 from evroam_pricing.errors import (
@@ -25,6 +23,7 @@ from evroam_pricing.errors import (
     NegativeVatError,
     ReservationComponentError,
 )
+from evroam_pricing.model.energy_mix import EnergyMix
 
 
 class TariffDimensionType(StrEnum):
@@ -158,7 +157,7 @@ class TariffElement:
 
 @dataclass(frozen=True, kw_only=True)
 class Tariff:
-    """OCPI 2.2.1 Tariffs: Tariff object. `energy_mix` is carried through untouched."""
+    """OCPI 2.2.1 Tariffs: Tariff object."""
 
     country_code: str
     party_id: str
@@ -173,8 +172,7 @@ class Tariff:
     max_price: Price | None = None
     start_date_time: datetime | None = None
     end_date_time: datetime | None = None
-    # Not hashed (a mapping cannot be), but compared: a new energy mix is a new tariff version.
-    energy_mix: Mapping[str, Any] | None = field(default=None, hash=False)
+    energy_mix: EnergyMix | None = None
 
     def __post_init__(self) -> None:
         minor_unit(self.currency)
