@@ -92,3 +92,13 @@ async def run(events: int, writers: int) -> None:
         f"| relay outbox -> Kafka (batches of 500, acks=all) | "
         f"{total / relay_s:,.0f} events/s ({total} in {relay_s:.2f} s) |"
     )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.eventstore", description=__doc__)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--writers", type=int, default=8)
+    args = parser.parse_args()
+    asyncio.run(run(args.events, args.writers))
