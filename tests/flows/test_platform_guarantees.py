@@ -42,6 +42,16 @@ def _async(probe: Any) -> Any:
     return call
 
 
+async def _billed(
+    platform: Platform, sc: scenario.Scenario, hour: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Play a session at `hour` and wait until it is invoiced; its session and CDR."""
+    session = await _session(platform, sc, hour)
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.invoice_line_of(platform, cdr["id"])
+    return session, cdr
+
+
 async def _session(platform: Platform, sc: scenario.Scenario, hour: int) -> dict[str, Any]:
     started_at = datetime(2026, 3, 3, hour, tzinfo=UTC)
     await scenario.play(platform, sc, started_at)
@@ -72,9 +82,7 @@ async def test_the_spans_of_one_session_share_one_trace_across_five_services(
     spans: SpanStore,
 ) -> None:
     sc, _ = provisioned
-    session = await _session(platform, sc, 7)
-    cdr = await scenario.cdr_of(platform, session["id"])
-    await scenario.invoice_line_of(platform, cdr["id"])
+    session, _ = await _billed(platform, sc, 7)
 
     def roots() -> list[Any] | None:  # spans arrive in export batches
         found = [
@@ -107,9 +115,7 @@ async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
     stack: Stack,
 ) -> None:
     sc, _ = provisioned
-    session = await _session(platform, sc, 8)
-    cdr = await scenario.cdr_of(platform, session["id"])
-    await scenario.invoice_line_of(platform, cdr["id"])
+    session, _ = await _billed(platform, sc, 8)
     steps = await collect(stack.infra.kafka_bootstrap_servers, session["id"])
     types = [s.type for s in steps]
     assert types[0] in ("authorization.decided", "station.transaction_started")
@@ -171,9 +177,7 @@ async def test_a_duplicate_delivery_of_every_event_changes_nothing(
     stack: Stack,
 ) -> None:
     sc, token = provisioned
-    session = await _session(platform, sc, 9)
-    cdr = await scenario.cdr_of(platform, session["id"])
-    await scenario.invoice_line_of(platform, cdr["id"])
+    session, cdr = await _billed(platform, sc, 9)
     bootstrap = stack.infra.kafka_bootstrap_servers
     assert await _republish_all(bootstrap, session["id"]) >= 8
     await wait_for_no_lag(bootstrap, timeout_s=60, groups=PLATFORM_GROUPS)
@@ -228,9 +232,7 @@ async def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_flow_goes_o
     finally:
         await producer.stop()
     sc, _ = provisioned
-    session = await _session(platform, sc, 10)
-    cdr = await scenario.cdr_of(platform, session["id"])
-    await scenario.invoice_line_of(platform, cdr["id"])  # the flow behind the poison goes on
+    await _billed(platform, sc, 10)  # the flow behind the poison goes on
     dead = await _dlq_records(bootstrap, dlq_topic("billing"))
     reasons = [d["x_dlq_reason"] for d in dead if d.get("x_dlq_topic") == events_topic("cdr")]
     assert any("cdr.issued v1" in r and "validation error" in r for r in reasons), reasons
