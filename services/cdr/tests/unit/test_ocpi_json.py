@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from evroam_cdr.adapters.ocpi_json import ocpi_cdr, ocpi_datetime, render_json
+from evroam_cdr.adapters.ocpi_json import ocpi_cdr
 from evroam_cdr.domain.cdr import build_cdr
+from evroam_contracts.ocpi_json import format_datetime as ocpi_datetime
+from evroam_contracts.ocpi_json import render_json
 from evroam_contracts.session import SessionCompleted
 
 

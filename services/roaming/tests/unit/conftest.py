@@ -11,11 +11,11 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from evroam_contracts.cdr import Cdr
+from evroam_contracts.ocpi_json import ocpi_instant
 from evroam_roaming.domain.partners import Partner, Party, token_sha256
 from evroam_roaming.ocpi.api import ocpi_app
 from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.pagination import PageRequest
-from evroam_roaming.ocpi.timestamps import ocpi_instant
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 PUBLIC_URL = "https://roaming.example"

@@ -3,8 +3,8 @@ from decimal import Decimal
 from typing import Any
 
 from evroam_contracts.cdr import Cdr
+from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.ocpi.cdrs.models import cdr_to_ocpi
-from evroam_roaming.ocpi.envelope import render_json
 
 
 def test_the_specs_cdr_example_comes_out_as_it_went_in(cdr_example: dict[str, Any]) -> None:

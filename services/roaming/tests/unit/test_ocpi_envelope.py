@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from evroam_roaming.ocpi.envelope import StatusCode, envelope, render_json
+from evroam_contracts.ocpi_json import render_json
+from evroam_roaming.ocpi.envelope import StatusCode, envelope
 
 AT = datetime(2015, 6, 30, 21, 59, 59, tzinfo=UTC)
 

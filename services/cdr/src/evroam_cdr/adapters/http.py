@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_cdr.adapters.ocpi_json import ocpi_cdr, render_json
+from evroam_cdr.adapters.ocpi_json import ocpi_cdr
+from evroam_contracts.ocpi_json import render_json
 
 
 def _json(value: object) -> Response:

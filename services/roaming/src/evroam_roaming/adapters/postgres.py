@@ -12,9 +12,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.cdr import Cdr
+from evroam_contracts.ocpi_json import ocpi_instant
 from evroam_roaming.domain.partners import Partner, Party
 from evroam_roaming.ocpi.pagination import PageRequest
-from evroam_roaming.ocpi.timestamps import ocpi_instant
 
 _PARTNER_COLUMNS = "partner_id, name, country_code, party_id, role, token_sha256, registered_at"
 

@@ -5,15 +5,13 @@ sent as strings or through float) and every DateTime in the `Z` form."""
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from enum import IntEnum
 
 from fastapi.responses import Response
 
-from evroam_roaming.ocpi.timestamps import format_datetime
+from evroam_contracts.ocpi_json import format_datetime
 
 
 class StatusCode(IntEnum):
@@ -36,25 +34,6 @@ class OcpiError(Exception):
         super().__init__(message)
         self.http_status, self.status_code, self.message = http_status, status_code, message
         self.headers = dict(headers or {})
-
-
-def render_json(value: object) -> str:
-    """JSON text of plain data, with Decimal as an exact JSON number and datetime as an OCPI
-    DateTime. The standard encoder can do neither, hence this small walker."""
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} has no JSON representation")
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return json.dumps(format_datetime(value))
-    if isinstance(value, Mapping):
-        items = (f"{json.dumps(str(k))}:{render_json(v)}" for k, v in value.items())
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(render_json(v) for v in value) + "]"
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value} has no JSON representation")
-    return json.dumps(value)
 
 
 def envelope(

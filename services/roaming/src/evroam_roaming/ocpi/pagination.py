@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from evroam_roaming.ocpi.timestamps import InvalidDateTimeError, parse_datetime
+from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime
 
 _DIGITS = re.compile(r"[0-9]{1,18}")  # fits a Postgres bigint; anything longer is a mistake
 

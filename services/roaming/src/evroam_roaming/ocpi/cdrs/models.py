@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from evroam_contracts.cdr import Cdr
+from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.pagination import PageRequest
-from evroam_roaming.ocpi.timestamps import InvalidDateTimeError, parse_datetime
 
 # Fields of the Tariff object and its parts (section 3.4) that OCPI types as number or int:
 # PriceComponent price/vat/step_size, Price excl_vat/incl_vat (min_price, max_price),

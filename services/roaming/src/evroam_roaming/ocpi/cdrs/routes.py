@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.cdrs.models import cdr_to_ocpi
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
-from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response, render_json
+from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
 from evroam_roaming.ocpi.pagination import (
     InvalidPageParameterError,

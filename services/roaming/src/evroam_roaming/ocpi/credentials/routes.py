@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.credentials.models import BusinessDetails, Credentials, CredentialsRole
-from evroam_roaming.ocpi.envelope import ocpi_response, render_json
+from evroam_roaming.ocpi.envelope import ocpi_response
 
 
 def our_credentials(ctx: OcpiContext, caller: Caller) -> Credentials:

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
-from evroam_roaming.ocpi.envelope import ocpi_response, render_json
+from evroam_roaming.ocpi.envelope import ocpi_response
 from evroam_roaming.ocpi.versions.models import Endpoint, Version, VersionDetails
 
 

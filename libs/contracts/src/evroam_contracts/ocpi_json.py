@@ -1,17 +1,25 @@
-"""OCPI DateTime (2.2.1 section 1.9): always UTC, written `2015-06-29T20:39:09Z`, never with
-`+00:00`; fractional seconds are allowed, and string(25) leaves room for milliseconds."""
+"""OCPI 2.2.1 JSON text, as partners read and write it (OCPI 2.2.1 section 1.9).
+
+Money, energy and time are exact JSON numbers (the very digits of our decimals, never through
+float); a DateTime is always UTC, written `2015-06-29T20:39:09Z`, never with `+00:00`, with
+milliseconds at most (string(25)). The standard JSON encoder can do neither, hence the walker.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 
 # RFC 3339 date-time; the offset is optional because OCPI reads "no Z" as UTC.
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?")
 
 
 class InvalidDateTimeError(ValueError):
-    """A query parameter that is not an OCPI DateTime."""
+    """A value that is not an OCPI DateTime."""
 
 
 def ocpi_instant(value: datetime) -> datetime:
@@ -40,3 +48,21 @@ def parse_datetime(text: str) -> datetime:
     except ValueError as exc:
         raise InvalidDateTimeError(f"{text!r} is not a valid DateTime: {exc}") from exc
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def render_json(value: object) -> str:
+    """JSON text of plain data, Decimal as an exact number, datetime as an OCPI DateTime."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} has no JSON representation")
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return json.dumps(format_datetime(value))
+    if isinstance(value, Mapping):
+        items = (f"{json.dumps(str(k))}:{render_json(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(render_json(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} has no JSON representation")
+    return json.dumps(value)

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from evroam_roaming.ocpi.timestamps import (
+from evroam_contracts.ocpi_json import (
     InvalidDateTimeError,
     format_datetime,
     ocpi_instant,
