@@ -52,4 +52,3 @@ def main(
     host = ServiceHost(service, settings)
     asyncio.run(host.run(wire))
     return 0
-
