@@ -83,6 +83,7 @@ async def test_the_emsp_partner_gets_the_cdr_over_ocpi_with_pagination_headers(
     platform: Platform,
     played: dict[str, Any],
 ) -> None:
+    await scenario.ocpi_cdrs_with(platform, played["token"], played["cdr"]["id"])
     r = await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", played["token"], limit=1)
     body = r.json()
     assert r.status_code == 200

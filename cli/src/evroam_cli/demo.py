@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform, ServiceDownError
 from evroam_cli.endpoints import Endpoints
+
+
+async def _preview(p: Platform, sc: scenario.Scenario, at: datetime) -> dict[str, Any]:
+    request = {
+        "location_id": sc.location_id,
+        "evse_uid": f"EVSE-{sc.suffix}-1",
+        "contract_id": sc.contract_id,
+        "energy_kwh": "12.5",
+        "duration_minutes": 45,
+        "start_at": at.isoformat(),
+    }
+
+    async def ask() -> dict[str, Any] | None:
+        r = await p.price_preview(request)
+        return dict(r.json()) if r.status_code == 200 else None
+
+    return await p.eventually("price preview", "tariff", ask)
 
 
 def _say(step: str) -> None:
@@ -32,10 +50,15 @@ async def run_demo(endpoints: Endpoints) -> int:
             f" token {sc.token_uid} of eMSP {sc.emsp_country_code}*{sc.emsp_party_id}"
         )
         partner_token = await scenario.provision(p, sc)
+        started_at = datetime.now(UTC).replace(microsecond=0)
+        shown = await _preview(p, sc, started_at)
+        _say(
+            f"price preview for 12.5 kWh in 45 min: {shown['total_cost']} {shown['currency']}"
+            f" (tariff {shown['tariff']['id']} v{shown['tariff']['version']})"
+        )
         _say(
             f"playing a charging session: OCPP 1.6J station at {endpoints.ocpp_url}/{sc.station_id}"
         )
-        started_at = datetime.now(UTC).replace(microsecond=0)
         played = await scenario.play(p, sc, started_at)
         print(
             f"    transaction {played.transaction_id}: authorize {played.authorize_status}, "
@@ -48,7 +71,7 @@ async def run_demo(endpoints: Endpoints) -> int:
         )
         cdr = await scenario.cdr_of(p, session["id"])
         _say(f"CDR {cdr['id']}: total_cost {cdr['total_cost']}, total_energy {cdr['total_energy']}")
-        r = await p.ocpi_get("/ocpi/cpo/2.2.1/cdrs", partner_token)
+        r = await scenario.ocpi_cdrs_with(p, partner_token, cdr["id"])
         print(
             f"    the eMSP sees it over OCPI GET /cdrs: {len(r.json().get('data') or [])} CDR(s), "
             f"X-Total-Count {r.headers.get('X-Total-Count')}"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from evroam_cli.client import Platform
 from evroam_testing.station import PlayedSession, SimulatedStation16, play_session
 
@@ -205,3 +207,16 @@ async def invoice_line_of(p: Platform, cdr_id: str, timeout_s: float = 30) -> di
         timeout_s,
     )
     return dict(lines[0])
+
+
+async def ocpi_cdrs_with(
+    p: Platform, partner_token: str, cdr_id: str, timeout_s: float = 30
+) -> httpx.Response:
+    """The partner's OCPI `GET /cdrs` page, once it lists `cdr_id`."""
+
+    async def listed() -> httpx.Response | None:
+        r = await p.ocpi_get("/ocpi/cpo/2.2.1/cdrs", partner_token)
+        ids = [c["id"] for c in r.json().get("data") or []] if r.status_code == 200 else []
+        return r if cdr_id in ids else None
+
+    return await p.eventually("CDR served over OCPI", "roaming", listed, timeout_s)
