@@ -3,6 +3,8 @@ context in the headers continues into the handler's spans."""
 
 from __future__ import annotations
 
+import logging
+
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.trace import TracerProvider
@@ -18,4 +20,7 @@ def make_broker(
         enable_idempotence=False,
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
         graceful_timeout=15.0,
+        # Through the service's structured logging; per-message "Received/Processed" at DEBUG.
+        logger=logging.getLogger("evroam.broker"),
+        log_level=logging.DEBUG,
     )
