@@ -13,8 +13,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from evroam_contracts.topics import ALL_TOPICS
 
 
-async def consumer_lag(bootstrap: str) -> dict[str, int]:
-    """Group -> total lag over its partitions."""
+async def consumer_lag(bootstrap: str) -> dict[str, int | None]:
+    """Group -> total lag over the topics it consumes; None while it has committed nothing
+    (then which topics it reads is not yet known)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await admin.start()
@@ -29,10 +30,11 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
             for p in sorted(consumer.partitions_for_topic(t) or ())
         ]
         ends = await consumer.end_offsets(tps)
-        lag: dict[str, int] = {}
+        lag: dict[str, int | None] = {}
         for group in sorted(groups):
             committed = await admin.list_consumer_group_offsets(group, partitions=tps)
             topics = {tp.topic for tp, m in committed.items() if m.offset >= 0}
+            lag[group] = None
             if topics:  # a partition of a consumed topic with no commit yet lags from its start
                 lag[group] = sum(
                     max(0, ends[tp] - max(m.offset, 0))
@@ -47,7 +49,7 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
 
 async def wait_for_no_lag(
     bootstrap: str, timeout_s: float = 60, groups: Collection[str] | None = None
-) -> dict[str, int]:
+) -> dict[str, int | None]:
     """Wait until `groups` (every group by default) have handled everything published."""
     deadline = time.monotonic() + timeout_s
     while True:

@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     session.add_argument("session_id", help="the session id (it is also the correlation id)")
     session.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.add_parser("lag", help="how far each consumer group is behind the events it consumes")
+    dlq = sub.add_parser("dlq", help="dead-letter topics")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_list = dlq_sub.add_parser("list", help="every dead letter with its consumer and reason")
+    dlq_list.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub.add_parser(
         "demo",
         help="provision a location, station, tariff and token, play a "
@@ -46,22 +51,50 @@ def main(argv: list[str] | None = None) -> int:
     except EndpointsNotFoundError as exc:
         print(f"evroam: {exc}", file=sys.stderr)
         return 2
+    bootstrap = args.bootstrap_servers or (endpoints.kafka_bootstrap_servers if endpoints else "")
     if args.command == "trace":
         from evroam_cli.trace import collect, render_table
 
-        bootstrap = args.bootstrap_servers or (
-            endpoints.kafka_bootstrap_servers if endpoints else ""
-        )
         steps = asyncio.run(collect(bootstrap, args.session_id))
         if args.json:
             print(json.dumps([s.as_json() for s in steps], indent=2))
         else:
             render_table(steps)
         return 0 if steps else 1
+    if args.command == "lag":
+        return _lag(bootstrap)
+    if args.command == "dlq":
+        return _dlq(bootstrap, args.json)
     from evroam_cli.demo import run_demo
 
     assert endpoints is not None, "the demo needs the endpoints file"
     return asyncio.run(run_demo(endpoints))
+
+
+def _lag(bootstrap: str) -> int:
+    from evroam_cli.lag import consumer_lag
+
+    lag = asyncio.run(consumer_lag(bootstrap))
+    if not lag:
+        print("no consumer group has committed offsets yet (nothing consumed so far)")
+    width = max((len(g) for g in lag), default=5)
+    for group, behind in lag.items():
+        state = "no offsets committed yet" if behind is None else f"{behind:>8} event(s) behind"
+        print(f"{group:<{width}}  {state}")
+    return 0
+
+
+def _dlq(bootstrap: str, as_json: bool) -> int:
+    import dataclasses
+
+    from evroam_cli.dlq import collect, render
+
+    letters = asyncio.run(collect(bootstrap))
+    if as_json:
+        print(json.dumps([dataclasses.asdict(d) for d in letters], indent=2))
+    else:
+        render(letters)
+    return 0
 
 
 if __name__ == "__main__":
