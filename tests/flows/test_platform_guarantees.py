@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from evroam_cdr.projections.cdrs import CdrsV1
 from evroam_cli import scenario
 from evroam_cli.client import FlowStepTimeoutError, Platform, ServiceDownError
 from evroam_cli.dlq import collect as dead_letters
+from evroam_cli.endpoints import Endpoints
 from evroam_cli.lag import wait_for_no_lag
 from evroam_cli.trace import collect
 from evroam_contracts.topics import SERVICES, events_topic
-from evroam_eventstore import open_pool
-from evroam_eventstore.projections import rebuild
-from evroam_session.projections.sessions import SessionsV1
 from evroam_testing.otlp import SpanStore
 from evroam_testing.stack import Stack
 
@@ -62,19 +62,43 @@ async def _session(platform: Platform, sc: scenario.Scenario, hour: int) -> dict
 async def test_rebuilding_the_session_and_cdr_projections_gives_identical_checksums(
     platform: Platform,
     provisioned: tuple[scenario.Scenario, str],
-    stack: Stack,
+    endpoints: Endpoints,
+    tmp_path: Path,
 ) -> None:
     sc, _ = provisioned
-    session = await _session(platform, sc, 6)
-    await scenario.cdr_of(platform, session["id"])
-    for service, projection in (("session", SessionsV1()), ("cdr", CdrsV1())):
-        pool = await open_pool(stack.database_urls[service], max_size=2)
-        try:
-            report = await rebuild(pool, projection)
-        finally:
-            await pool.close()
-        assert report.events_replayed > 0
-        assert report.equal, report
+    await _billed(platform, sc, 6)
+    file = tmp_path / "endpoints.json"
+    file.write_text(
+        json.dumps(
+            {
+                "services": {s: {"http_url": u} for s, u in endpoints.http.items()},
+                "ocpp_url": endpoints.ocpp_url,
+                "admin_token": endpoints.admin_token,
+                "kafka_bootstrap_servers": endpoints.kafka_bootstrap_servers,
+            }
+        )
+    )
+    for service in ("session", "cdr", "billing", "tariff", "gateway"):
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "evroam_cli.main",
+                "--endpoints",
+                str(file),
+                "rebuild",
+                service,
+                "--verify",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "equal" in done.stdout
+        assert "DIFFERENT" not in done.stdout
 
 
 async def test_the_spans_of_one_session_share_one_trace_across_five_services(

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from evroam_cli.endpoints import DEFAULT_FILE, Endpoints, EndpointsNotFoundError
+from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     session.add_argument("session_id", help="the session id (it is also the correlation id)")
     session.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rebuild = sub.add_parser(
+        "rebuild", help="rebuild a service's read models from its event log and compare"
+    )
+    rebuild.add_argument("service", choices=SERVICES, help="the service whose projections to check")
+    rebuild.add_argument(
+        "--verify",
+        action="store_true",
+        required=True,
+        help="fold the whole log into scratch tables and compare checksums with the live ones"
+        " (swapping rebuilt tables in is not offered yet)",
+    )
     sub.add_parser("lag", help="how far each consumer group is behind the events it consumes")
     dlq = sub.add_parser("dlq", help="dead-letter topics")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
@@ -61,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             render_table(steps)
         return 0 if steps else 1
+    if args.command == "rebuild":
+        assert endpoints is not None, "rebuild needs the endpoints file (admin API and token)"
+        return asyncio.run(_verify(endpoints, args.service))
     if args.command == "lag":
         return _lag(bootstrap)
     if args.command == "dlq":
@@ -95,6 +109,28 @@ def _dlq(bootstrap: str, as_json: bool) -> int:
     else:
         render(letters)
     return 0
+
+
+async def _verify(endpoints: Endpoints, service: str) -> int:
+    import httpx
+
+    print(f"rebuilding the projections of evroam-{service} from its log ...", file=sys.stderr)
+    async with httpx.AsyncClient(timeout=600) as http:
+        r = await http.post(
+            f"{endpoints.http[service].rstrip('/')}/admin/projections/verify",
+            headers={"Authorization": f"Bearer {endpoints.admin_token}"},
+        )
+    if r.status_code != 200:
+        print(f"evroam: {service} answered HTTP {r.status_code}: {r.text}", file=sys.stderr)
+        return 2
+    report = r.json()
+    for p in report["projections"]:
+        verdict = "equal" if p["equal"] else "DIFFERENT"
+        print(
+            f"{p['projection']:<24} {p['events_replayed']:>7} events up to position "
+            f"{p['up_to_position']:<8} {verdict}"
+        )
+    return 0 if report["equal"] else 1
 
 
 if __name__ == "__main__":

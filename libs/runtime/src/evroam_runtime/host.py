@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from psycopg_pool import AsyncConnectionPool
@@ -20,10 +21,11 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from evroam_contracts.topics import events_topic
 from evroam_eventstore import open_pool
-from evroam_eventstore.projections import Projection, ProjectionRunner
+from evroam_eventstore.projections import Projection, ProjectionRunner, rebuild
 from evroam_eventstore.relay import Relay
 from evroam_messaging import Consumer, Producer, make_broker, register_consumer
 from evroam_observability import setup_logging, setup_tracing
+from evroam_runtime.http import require_admin
 from evroam_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,19 @@ class ServiceHost:
             if missing:
                 body["missing"] = missing
             return JSONResponse(body, status_code=503 if missing else 200)
+
+        admin = [Depends(require_admin(self.settings.admin_token))]
+
+        @self.app.post("/admin/projections/verify", dependencies=admin)
+        async def verify_projections() -> dict[str, Any]:
+            """Fold the whole log into scratch tables and compare checksums with the live
+            ones, for every projection of this service. Appends nothing, sends nothing."""
+            reports = [await rebuild(self.pool, p) for p in self.projections]
+            return {
+                "service": self.service,
+                "equal": all(r.equal for r in reports),
+                "projections": [{**dataclasses.asdict(r), "equal": r.equal} for r in reports],
+            }
 
     async def _missing(self) -> list[str]:
         missing = []
