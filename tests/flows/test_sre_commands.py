@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform
+from evroam_contracts.topics import events_topic
 from evroam_testing.stack import Stack
 
 pytestmark = pytest.mark.flow
@@ -61,17 +64,31 @@ async def test_lag_lists_the_platform_consumer_groups_once_they_consumed(
         assert group in done.stdout
 
 
-def test_dlq_list_shows_what_could_not_be_handled_and_why(stack: Stack) -> None:
-    done = evroam(stack, "dlq", "list", "--json")
-    assert done.returncode == 0, done.stderr
-    letters = json.loads(done.stdout)
-    assert isinstance(letters, list)
-    for letter in letters:  # the poison test of this suite leaves some; each is explained
-        assert letter["consumer"].startswith("evroam.")
-        assert letter["reason"]
+async def test_dlq_list_shows_what_could_not_be_handled_and_why(stack: Stack) -> None:
+    marker = f"not json {secrets.token_hex(4)}".encode()
+    producer = AIOKafkaProducer(bootstrap_servers=stack.infra.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        sent = await producer.send_and_wait(events_topic("cdr"), marker, b"cdr-sre-test")
+    finally:
+        await producer.stop()
+    found: list[dict[str, str]] = []
+    for _ in range(100):  # billing and roaming dead-letter it as soon as they read it
+        done = await asyncio.to_thread(evroam, stack, "dlq", "list", "--json")
+        assert done.returncode == 0, done.stderr
+        source = f"{events_topic('cdr')}@{sent.partition}:{sent.offset}"  # this test's record
+        found = [
+            d
+            for d in json.loads(done.stdout)
+            if d["source"] == source and "malformed envelope" in d["reason"]
+        ]
+        if {d["consumer"] for d in found} >= {"evroam.billing.policies", "evroam.roaming.cdrs"}:
+            break
+        await asyncio.sleep(0.3)
+    assert {d["consumer"] for d in found} >= {"evroam.billing.policies", "evroam.roaming.cdrs"}
 
 
-def test_without_a_platform_the_commands_say_how_to_start_one(tmp_path: object) -> None:
+def test_without_a_platform_the_commands_say_how_to_start_one() -> None:
     done = subprocess.run(
         [
             sys.executable,
