@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform
@@ -105,3 +106,32 @@ def test_without_a_platform_the_commands_say_how_to_start_one() -> None:
     )
     assert done.returncode == 2
     assert "make run" in done.stderr
+
+
+def _scrape(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+async def test_every_service_exposes_prometheus_metrics_of_its_work(
+    stack: Stack, platform: Platform, provisioned: tuple[scenario.Scenario, str]
+) -> None:
+    sc, _ = provisioned
+    started_at = datetime(2026, 3, 5, 10, tzinfo=UTC)
+    await scenario.play(platform, sc, started_at)
+    await scenario.session_of(platform, sc, started_at)
+    scraped = {}
+    for service in stack.services:
+        r = await platform.get(service, "/metrics")
+        assert r.status_code == 200, service
+        scraped[service] = _scrape(r.text)
+    session = scraped["session"]
+    group = (("group", "evroam.session.policies"),)
+    assert session[("evroam_consumer_events_handled_total", group)] >= 5  # start, 3 samples, end
+    assert session[("evroam_consumer_assigned", group)] == 1
+    assert session[("evroam_consumer_handler_seconds_count", group)] >= 5
+    assert ("evroam_outbox_backlog", ()) in session
+    assert ("evroam_connected_stations", ()) in scraped["gateway"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,9 @@ class Consumer:
     service: str
     assigned: asyncio.Event = field(default_factory=asyncio.Event)
     handled: int = 0
+    duplicates: int = 0
     dead_lettered: int = 0
+    handler_seconds: float = 0.0  # summed over handled events: mean latency = this / handled
 
 
 class _Readiness(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -122,12 +125,15 @@ async def process(
     except (ValidationError, UnknownEventTypeError) as exc:
         await dead_letter(producer, consumer, record, f"{envelope.type} v{envelope.version}: {exc}")
         return
+    started = time.perf_counter()
     try:
         async with pool.connection() as conn, conn.transaction():
             if not await mark_processed(conn, consumer.group, envelope.event_id):
+                consumer.duplicates += 1
                 return
             after_commit = await handler(conn, envelope, message)
         consumer.handled += 1
+        consumer.handler_seconds += time.perf_counter() - started
         if after_commit is not None:
             await after_commit()
     except TRANSIENT:

@@ -14,8 +14,9 @@ from typing import Any
 
 import uvicorn
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg_pool import AsyncConnectionPool
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
@@ -26,6 +27,7 @@ from evroam_eventstore.relay import Relay
 from evroam_messaging import Consumer, Producer, make_broker, register_consumer
 from evroam_observability import setup_logging, setup_tracing
 from evroam_runtime.http import require_admin
+from evroam_runtime.metrics import ServiceCollector, registry_for
 from evroam_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class ServiceHost:
         self.projections: list[Projection] = []
         self.tasks: dict[str, Task] = {}
         self.ready_checks: dict[str, Callable[[], bool]] = {}
+        # name -> (help, read): service-specific gauges on /metrics
+        self.gauges: dict[str, tuple[str, Callable[[], float]]] = {}
         self.stop = asyncio.Event()
         self._pool: AsyncConnectionPool | None = None
         self._producer: Producer | None = None
@@ -84,6 +88,12 @@ class ServiceHost:
             if missing:
                 body["missing"] = missing
             return JSONResponse(body, status_code=503 if missing else 200)
+
+        registry = registry_for(ServiceCollector(self.consumers, lambda: self.relay, self.gauges))
+
+        @self.app.get("/metrics", include_in_schema=False)
+        async def metrics() -> Response:
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
         admin = [Depends(require_admin(self.settings.admin_token))]
 

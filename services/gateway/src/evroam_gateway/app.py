@@ -31,6 +31,10 @@ async def wire(host: ServiceHost) -> None:
     host.add_projection(RegistryV1())
     host.add_task("ocpp", ocpp)
     host.ready_checks["authorization replies"] = requester.ready.is_set
+    host.gauges["evroam_connected_stations"] = (
+        "Stations with an open OCPP connection to this replica",
+        lambda: len(server.connected),
+    )
     host.app.include_router(router(host.pool, s.admin_token))
 
 
