@@ -134,3 +134,20 @@ async def test_an_append_to_a_new_stream_with_a_nonzero_expected_version_is_a_co
         await EventStore().append(conn, "exists", 0, [event(0)] * 1)
         with pytest.raises(ConcurrencyError):
             await EventStore().append(conn, "exists", expected - 1, [event(9)])
+
+
+async def test_appends_at_the_end_from_many_writers_all_land_in_order_without_conflict(
+    pool: AsyncConnectionPool,
+) -> None:
+    """Facts that decide nothing (a registration, a station message) need no expected version."""
+    store = EventStore()
+
+    async def record(n: int) -> None:
+        async with pool.connection() as conn:
+            await store.append(conn, "facts", None, [event(n)])
+
+    await asyncio.gather(*(record(n) for n in range(20)))
+    async with pool.connection() as conn:
+        loaded = await store.load(conn, "facts")
+    assert [e.stream_version for e in loaded] == list(range(1, 21))
+    assert sorted(e.payload["n"] for e in loaded) == list(range(20))

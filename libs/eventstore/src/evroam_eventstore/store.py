@@ -125,42 +125,43 @@ class EventStore:
         self,
         conn: AsyncConnection,
         stream_id: str,
-        expected_version: int,
+        expected_version: int | None,
         events: Sequence[NewEvent],
     ) -> list[RecordedEvent]:
-        """Append after `expected_version` (0 for a new stream) inside the caller's transaction."""
+        """Append after `expected_version` (0 for a new stream) inside the caller's transaction.
+
+        `None` appends at the stream's end whatever its version: for events that record a fact
+        without deciding on the stream's state (a registration, a station message), so there
+        is nothing to conflict on and nothing to retry.
+        """
         if not events:
             return []
         now = datetime.now(UTC)
-        rows = [
-            (
-                stream_id,
-                expected_version + i + 1,
-                e.event_id,
-                e.type,
-                e.version,
-                json.dumps(e.payload),
-                json.dumps(_metadata(e)),
-                now,
-            )
-            for i, e in enumerate(events)
-        ]
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 await cur.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK,))
                 # Under the lock no other append runs, so this read cannot go stale.
                 current = await self.version(conn, stream_id)
-                if current != expected_version:
+                if expected_version is not None and current != expected_version:
                     raise ConcurrencyError(
                         f"stream {stream_id} is at version {current}, not {expected_version}"
                     )
                 recorded = []
-                for row in rows:
+                for n, e in enumerate(events, start=current + 1):
                     await cur.execute(
                         "INSERT INTO events (stream_id, stream_version, event_id, type, version,"
                         " payload, metadata, recorded_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)"
                         f" RETURNING {_COLUMNS}",
-                        row,
+                        (
+                            stream_id,
+                            n,
+                            e.event_id,
+                            e.type,
+                            e.version,
+                            json.dumps(e.payload),
+                            json.dumps(_metadata(e)),
+                            now,
+                        ),
                     )
                     fetched = await cur.fetchone()
                     assert fetched is not None

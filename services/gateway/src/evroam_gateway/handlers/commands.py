@@ -6,18 +6,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts import Event
 from evroam_contracts.gateway import LocationRegistered, StationRegistered
-from evroam_eventstore import EventStore, NewEvent, retry_on_conflict
+from evroam_eventstore import EventStore, NewEvent
 from evroam_gateway.domain import registry
 
 
 async def _append(pool: AsyncConnectionPool, stream: str, events: list[Event]) -> None:
-    async def attempt() -> None:
-        async with pool.connection() as conn:
-            store = EventStore()
-            version = await store.version(conn, stream)
-            await store.append(conn, stream, version, [NewEvent.of(e) for e in events])
-
-    await retry_on_conflict(attempt)
+    async with pool.connection() as conn:
+        await EventStore().append(conn, stream, None, [NewEvent.of(e) for e in events])
 
 
 async def handle_register_location(pool: AsyncConnectionPool, cmd: LocationRegistered) -> None:

@@ -28,7 +28,7 @@ from evroam_contracts.gateway import (
 from evroam_contracts.ids import new_id
 from evroam_contracts.shared import MeterSample
 from evroam_contracts.topics import AUTHORIZATION_REQUESTS
-from evroam_eventstore import EventStore, NewEvent, retry_on_conflict
+from evroam_eventstore import EventStore, NewEvent
 from evroam_gateway.domain.registry import location_snapshot
 from evroam_messaging import Requester, RequestTimeoutError
 
@@ -72,17 +72,10 @@ class StationTraffic:
         events: Sequence[Message],
         correlation_id: str | None = None,
     ) -> None:
-        async def attempt() -> None:
-            async with self._pool.connection() as c:
-                version = await self._store.version(c, stream)
-                await self._store.append(
-                    c,
-                    stream,
-                    version,
-                    [NewEvent.of(e, correlation_id=correlation_id) for e in events],
-                )
-
-        await retry_on_conflict(attempt)
+        async with self._pool.connection() as c:
+            await self._store.append(
+                c, stream, None, [NewEvent.of(e, correlation_id=correlation_id) for e in events]
+            )
 
     async def boot(self, station_id: str, ocpp_version: str, payload: dict[str, Any]) -> str:
         status = "Accepted" if await self.station_known(station_id) else "Rejected"

@@ -6,7 +6,6 @@ together (exactly-once effect)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from psycopg import AsyncConnection
@@ -16,7 +15,7 @@ from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, Trans
 from evroam_contracts.shared import TariffLock
 from evroam_contracts.tariff import TariffAssigned, TariffPublished, TariffRetired
 from evroam_eventstore import EventStore, NewEvent
-from evroam_messaging.consumer import AfterCommit
+from evroam_messaging.consumer import Handler
 from evroam_pricing.assignment import (
     SessionScope,
     assignment_from_row,
@@ -25,8 +24,6 @@ from evroam_pricing.assignment import (
 )
 from evroam_session.domain import decider
 from evroam_session.domain.state import SessionEvent, SessionState, evolve
-
-Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit | None]]
 
 
 def session_stream(session_id: str) -> str:
