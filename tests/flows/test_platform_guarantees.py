@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from evroam_cli import scenario
 from evroam_cli.client import FlowStepTimeoutError, Platform, ServiceDownError
 from evroam_cli.dlq import collect as dead_letters
 from evroam_cli.endpoints import Endpoints
 from evroam_cli.lag import wait_for_no_lag
+from evroam_cli.log import read_to_end
 from evroam_cli.trace import collect
 from evroam_contracts.topics import SERVICES, events_topic
 from evroam_testing.otlp import SpanStore
@@ -159,39 +160,16 @@ async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
 
 async def _republish_all(bootstrap: str, correlation_id: str) -> int:
     """Deliver every event of one session a second time, byte for byte."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await consumer.start()
     await producer.start()
     count = 0
     try:
-        await consumer.topics()
-        # every topic's partitions before the first assign(), which narrows the metadata
-        topics = {
-            events_topic(svc): [
-                TopicPartition(events_topic(svc), p)
-                for p in consumer.partitions_for_topic(events_topic(svc)) or ()
-            ]
-            for svc in SERVICES
-        }
-        for topic, tps in topics.items():
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for r in records:
-                        ours = (
-                            dict(r.headers).get("evroam_correlation_id") == correlation_id.encode()
-                        )
-                        # past the snapshot end are the copies this loop itself just sent
-                        if ours and r.offset < ends[TopicPartition(r.topic, r.partition)]:
-                            await producer.send_and_wait(
-                                topic, r.value, r.key, headers=list(r.headers)
-                            )
-                            count += 1
+        topics = [events_topic(svc) for svc in SERVICES]
+        async for r in read_to_end(bootstrap, topics, progress=None):
+            if dict(r.headers).get("evroam_correlation_id") == correlation_id.encode():
+                await producer.send_and_wait(r.topic, r.value, r.key, headers=list(r.headers))
+                count += 1
     finally:
-        await consumer.stop()
         await producer.stop()
     return count
 

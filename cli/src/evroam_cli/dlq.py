@@ -7,8 +7,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
+from evroam_cli.log import read_to_end
 from evroam_contracts.topics import SERVICES, dlq_topic
 
 
@@ -40,33 +39,10 @@ def _letter(topic: str, offset: int, headers: dict[str, str]) -> DeadLetter:
 
 
 async def collect(bootstrap: str, services: tuple[str, ...] = SERVICES) -> list[DeadLetter]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    letters: list[DeadLetter] = []
-    try:
-        await consumer.topics()
-        tps = [
-            TopicPartition(dlq_topic(s), p)
-            for s in services
-            for p in sorted(consumer.partitions_for_topic(dlq_topic(s)) or ())
-        ]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for tp, records in (await consumer.getmany(timeout_ms=1000)).items():
-                letters += [
-                    _letter(
-                        tp.topic, r.offset, {k: v.decode(errors="replace") for k, v in r.headers}
-                    )
-                    for r in records
-                    if r.offset < ends[tp]
-                ]
-    finally:
-        await consumer.stop()
-    return letters
+    return [
+        _letter(r.topic, r.offset, {k: v.decode(errors="replace") for k, v in r.headers})
+        async for r in read_to_end(bootstrap, [dlq_topic(s) for s in services], progress=None)
+    ]
 
 
 def render(letters: list[DeadLetter], out: TextIO = sys.stdout) -> None:

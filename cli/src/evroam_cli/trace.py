@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
+from evroam_cli.log import read_to_end
 from evroam_contracts import Envelope
 from evroam_contracts.envelope import EnvelopeError
 from evroam_contracts.topics import SERVICES, events_topic
@@ -81,58 +80,16 @@ def _step(service: str, env: Envelope) -> Step:
 
 
 async def collect(bootstrap: str, correlation_id: str, progress: TextIO = sys.stderr) -> list[Step]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    steps: list[Step] = []
-    try:
-        await consumer.topics()
-        # Resolve every topic's partitions first: once the consumer is assigned partitions,
-        # aiokafka narrows its metadata to the assigned topics.
-        partitions = {
-            service: [
-                TopicPartition(events_topic(service), p)
-                for p in sorted(consumer.partitions_for_topic(events_topic(service)) or ())
-            ]
-            for service in SERVICES
-        }
-        for service, tps in partitions.items():
-            if not tps:
-                continue
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            print(f"reading {events_topic(service)}: {sum(ends.values())} events", file=progress)
-            steps += await _scan(consumer, tps, ends, service, correlation_id)
-    finally:
-        await consumer.stop()
+    steps = []
+    topics = {events_topic(service): service for service in SERVICES}
+    async for record in read_to_end(bootstrap, list(topics), progress):
+        try:
+            env = Envelope.from_record(record.value, record.headers)
+        except EnvelopeError:
+            continue
+        if env.correlation_id == correlation_id:
+            steps.append(_step(topics[record.topic], env))
     return sorted(steps, key=lambda s: s.at)
-
-
-async def _scan(
-    consumer: AIOKafkaConsumer,
-    tps: list[TopicPartition],
-    ends: dict[TopicPartition, int],
-    service: str,
-    correlation_id: str,
-) -> list[Step]:
-    found = []
-    remaining = {tp for tp in tps if ends[tp] > 0}
-    while remaining:
-        batch = await consumer.getmany(*remaining, timeout_ms=1000)
-        for tp, records in batch.items():
-            for record in records:
-                if record.offset >= ends[tp] - 1:
-                    remaining.discard(tp)
-                try:
-                    env = Envelope.from_record(record.value, record.headers)
-                except EnvelopeError:
-                    continue
-                if env.correlation_id == correlation_id:
-                    found.append(_step(service, env))
-        for tp in list(remaining):
-            if await consumer.position(tp) >= ends[tp]:
-                remaining.discard(tp)
-    return found
 
 
 def render_table(steps: list[Step], out: TextIO = sys.stdout) -> None:
