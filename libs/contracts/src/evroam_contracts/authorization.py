@@ -8,16 +8,25 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from evroam_contracts.base import Command, Event
-from evroam_contracts.shared import TokenType, Value
+from evroam_contracts.shared import (
+    AuthMethod,
+    EnergyContract,
+    ProfileType,
+    TokenType,
+    Value,
+    Whitelist,
+)
 
 P = "authorization"
 
-Whitelist = Literal["ALWAYS", "ALLOWED", "ALLOWED_OFFLINE", "NEVER"]
 DecisionStatus = Literal["ACCEPTED", "BLOCKED", "EXPIRED", "INVALID", "NO_CREDIT", "NOT_ALLOWED"]
 
 
 class TokenRegistered(Event):
-    """A token was created or changed (a full OCPI Token; the latest one wins)."""
+    """A token was created or changed (a full OCPI Token; the latest one wins). Tokens are
+    keyed by (country_code, party_id, uid, type). Our own tokens come from the admin API;
+    roaming tokens (`source` "roaming") were pushed by the eMSP partner `partner_id`.
+    The gateway's offline authorization cache is a projection of these events."""
 
     type_name: ClassVar[str] = "token.registered"
     producer: ClassVar[str] = P
@@ -33,6 +42,10 @@ class TokenRegistered(Event):
     whitelist: Whitelist = "ALLOWED"
     language: str | None = None
     last_updated: datetime
+    default_profile_type: ProfileType | None = None
+    energy_contract: EnergyContract | None = None
+    source: Literal["own", "roaming"] = "own"
+    partner_id: str | None = None
 
 
 class TokenRef(Value):
@@ -55,6 +68,12 @@ class AuthorizationDecided(Event):
     authorization_reference: str
     token: TokenRef | None = None
     decided_at: datetime
+    # OCPP 1.6 IdTagInfo.parentIdTag: the token's OCPI group_id.
+    parent_id_tag: str | None = None
+    # AUTH_REQUEST when the eMSP answered in real time, WHITELIST when decided from our tokens.
+    auth_method: AuthMethod | None = None
+    location_id: str | None = None
+    evse_uid: str | None = None
 
 
 class AuthorizeToken(Command):

@@ -9,7 +9,14 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from evroam_contracts.base import Command, Event
-from evroam_contracts.shared import GeoLocation, LocationSnapshot, MeterSample, TokenType, Value
+from evroam_contracts.shared import (
+    AuthMethod,
+    GeoLocation,
+    LocationSnapshot,
+    MeterSample,
+    TokenType,
+    Value,
+)
 
 P = "gateway"
 
@@ -105,6 +112,26 @@ class AuthorizationSnapshot(Value):
     token_uid: str
     token_type: TokenType = "RFID"
     contract_id: str | None = None
+    auth_method: AuthMethod | None = None
+
+
+class StationAuthorizedLocally(Event):
+    """The authorization service did not answer in time, so the gateway decided from its
+    local authorization cache (a projection of token events), honouring the whitelist rules.
+    Recorded on the station's stream, with the charging session's correlation id."""
+
+    type_name: ClassVar[str] = "station.authorized_locally"
+    producer: ClassVar[str] = P
+    station_id: str
+    id_tag: str
+    purpose: Literal["authorize", "transaction_start"]
+    status: str
+    reason: str
+    authorization_reference: str
+    token_country_code: str | None = None
+    token_party_id: str | None = None
+    contract_id: str | None = None
+    decided_at: datetime
 
 
 class TransactionStarted(Event):
@@ -179,6 +206,7 @@ EVENTS = (
     StationRegistered,
     StationBooted,
     StationStatusChanged,
+    StationAuthorizedLocally,
     TransactionStarted,
     MeterValuesSampled,
     TransactionEnded,

@@ -7,7 +7,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from evroam_contracts.base import Event
+from evroam_contracts.base import Command, Event
+from evroam_contracts.shared import AllowedType, LocationReferences, OcpiToken, TokenType, Value
 
 P = "roaming"
 
@@ -29,4 +30,69 @@ class PartnerRegistered(Event):
     registered_at: datetime
 
 
-EVENTS = (PartnerRegistered,)
+class PartnerEndpoint(Value):
+    """OCPI 2.2.1 Endpoint (section 2.1): one module of the partner, in one role."""
+
+    identifier: str
+    role: Literal["SENDER", "RECEIVER"]
+    url: str
+
+
+class PartnerCredentialsExchanged(Event):
+    """The registration handshake (OCPI 2.2.1 section 2.3) completed, or the partner updated
+    its credentials: we now call it at these endpoints, and it calls us with the token whose
+    SHA-256 is given. The token we present to it is a secret kept outside the log."""
+
+    type_name: ClassVar[str] = "roaming.partner_credentials_exchanged"
+    producer: ClassVar[str] = P
+    partner_id: str
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    token_sha256: str = Field(min_length=64, max_length=64)
+    versions_url: str
+    ocpi_version: str
+    endpoints: tuple[PartnerEndpoint, ...]
+    exchanged_at: datetime
+
+
+class TokenReceived(Event):
+    """An eMSP partner pushed one of its tokens to our Tokens Receiver (PUT or PATCH, OCPI
+    2.2.1 section 12.2.1); `token` is the whole token after the change."""
+
+    type_name: ClassVar[str] = "roaming.token_received"
+    producer: ClassVar[str] = P
+    partner_id: str
+    token: OcpiToken
+    received_at: datetime
+
+
+class AuthorizeRealtime(Command):
+    """Request on `evroam.roaming.requests`: ask the token's eMSP in real time (OCPI 2.2.1
+    section 12.2.2 POST {tokens}/{uid}/authorize). The reply is a RealtimeAuthorization."""
+
+    type_name: ClassVar[str] = "roaming.authorize_realtime"
+    producer: ClassVar[str] = "authorization"
+    request_id: str
+    country_code: str
+    party_id: str
+    uid: str
+    type: TokenType = "RFID"
+    location: LocationReferences | None = None
+
+
+class RealtimeAuthorization(Value):
+    """Reply to AuthorizeRealtime. `outcome` says whether the eMSP answered: ANSWERED (with
+    `allowed`), UNKNOWN_TOKEN (OCPI 2004), UNREACHABLE (no answer, an error or a timeout) or
+    NO_PARTNER (no registered eMSP with a tokens endpoint for this party)."""
+
+    outcome: Literal["ANSWERED", "UNKNOWN_TOKEN", "UNREACHABLE", "NO_PARTNER"]
+    allowed: AllowedType | None = None
+    authorization_reference: str | None = None
+    location: LocationReferences | None = None
+    token: OcpiToken | None = None
+    info: str | None = None
+    detail: str | None = None
+
+
+EVENTS = (PartnerRegistered, PartnerCredentialsExchanged, TokenReceived)
+COMMANDS = (AuthorizeRealtime,)

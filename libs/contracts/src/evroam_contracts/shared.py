@@ -22,6 +22,41 @@ class Price(Value):
 
 TokenType = Literal["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AuthMethod = Literal["AUTH_REQUEST", "COMMAND", "WHITELIST"]
+Whitelist = Literal["ALWAYS", "ALLOWED", "ALLOWED_OFFLINE", "NEVER"]
+# OCPI 2.2.1 AllowedType: what an eMSP answers to a real-time authorization.
+AllowedType = Literal["ALLOWED", "BLOCKED", "EXPIRED", "NO_CREDIT", "NOT_ALLOWED"]
+ProfileType = Literal["CHEAP", "FAST", "GREEN", "REGULAR"]
+
+
+class EnergyContract(Value):
+    supplier_name: str = Field(max_length=64)
+    contract_id: str | None = Field(default=None, max_length=64)
+
+
+class OcpiToken(Value):
+    """OCPI 2.2.1 Token (section 12.3.2): keyed by (country_code, party_id, uid, type)."""
+
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    uid: str = Field(min_length=1, max_length=36)
+    type: TokenType
+    contract_id: str = Field(min_length=1, max_length=36)
+    visual_number: str | None = Field(default=None, max_length=64)
+    issuer: str = Field(max_length=64)
+    group_id: str | None = Field(default=None, max_length=36)
+    valid: bool
+    whitelist: Whitelist
+    language: str | None = Field(default=None, min_length=2, max_length=2)
+    default_profile_type: ProfileType | None = None
+    energy_contract: EnergyContract | None = None
+    last_updated: datetime
+
+
+class LocationReferences(Value):
+    """OCPI 2.2.1 LocationReferences: where a token may (or wants to) charge."""
+
+    location_id: str = Field(max_length=36)
+    evse_uids: tuple[str, ...] = ()
 
 
 class CdrToken(Value):

@@ -17,6 +17,8 @@ def dlq_topic(consumer: str) -> str:
 GATEWAY_COMMANDS = "evroam.gateway.commands"
 GATEWAY_REPLIES = "evroam.gateway.replies"
 AUTHORIZATION_REQUESTS = "evroam.authorization.requests"
+AUTHORIZATION_REPLIES = "evroam.authorization.replies"
+ROAMING_REQUESTS = "evroam.roaming.requests"
 
 ALL_TOPICS = (
     *(events_topic(s) for s in SERVICES),
@@ -24,4 +26,6 @@ ALL_TOPICS = (
     GATEWAY_COMMANDS,
     GATEWAY_REPLIES,
     AUTHORIZATION_REQUESTS,
+    AUTHORIZATION_REPLIES,
+    ROAMING_REQUESTS,
 )
