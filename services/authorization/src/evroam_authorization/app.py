@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evroam_authorization.adapters.http import router
 from evroam_authorization.handlers.policies import on_authorize_token
-from evroam_authorization.projections.tokens import TokensV1
+from evroam_authorization.projections.tokens import TokensV2
 from evroam_authorization.settings import AuthorizationSettings
 from evroam_contracts.authorization import AuthorizeToken
 from evroam_contracts.topics import AUTHORIZATION_REQUESTS
@@ -13,7 +13,7 @@ from evroam_runtime import ServiceHost, main, sql_dir
 
 
 async def wire(host: ServiceHost) -> None:
-    host.add_projection(TokensV1())
+    host.add_projection(TokensV2())
     host.add_consumer(
         Consumer(
             group="evroam.authorization.requests",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_authorization.handlers.commands import handle_register_token
+from evroam_authorization.handlers.commands import register_token
 from evroam_contracts.authorization import TokenRegistered
 from evroam_runtime import require_admin
 
@@ -28,14 +28,15 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
             uid,
         ):
             raise HTTPException(422, "the token in the body is not the one in the URL")
-        version = await handle_register_token(pool, body)
+        async with pool.connection() as conn:
+            version = await register_token(conn, body)
         return {"uid": uid, "version": version}
 
     @api.get("/tokens/{country_code}/{party_id}/{uid}")
     async def get_token(country_code: str, party_id: str, uid: str) -> dict[str, Any]:
         async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(
-                "SELECT * FROM view_tokens_v1 WHERE country_code=%s AND party_id=%s AND uid=%s",
+                "SELECT * FROM view_tokens_v2 WHERE country_code=%s AND party_id=%s AND uid=%s",
                 (country_code.upper(), party_id.upper(), uid),
             )
             row = await cur.fetchone()

@@ -24,7 +24,7 @@ async def candidates(conn: AsyncConnection, uid: str) -> list[KnownToken]:
     async with conn.cursor(row_factory=class_row(KnownToken)) as cur:
         await cur.execute(
             "SELECT country_code, party_id, uid, type, contract_id, group_id, valid, whitelist"
-            " FROM view_tokens_v1 WHERE uid = %s",
+            " FROM view_tokens_v2 WHERE uid = %s",
             (uid,),
         )
         return await cur.fetchall()
