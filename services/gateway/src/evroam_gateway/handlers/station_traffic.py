@@ -27,10 +27,9 @@ from evroam_contracts.gateway import (
 )
 from evroam_contracts.ids import new_id
 from evroam_contracts.shared import MeterSample
-from evroam_contracts.topics import AUTHORIZATION_REQUESTS
 from evroam_eventstore import EventStore, NewEvent
 from evroam_gateway.domain.registry import location_snapshot
-from evroam_messaging import Requester, RequestTimeoutError
+from evroam_gateway.handlers.authorization import Authorization
 
 log = logging.getLogger(__name__)
 PENDING_TTL = timedelta(minutes=10)
@@ -47,8 +46,8 @@ class Transaction:
 
 
 class StationTraffic:
-    def __init__(self, pool: AsyncConnectionPool, requester: Requester, timeout_s: float) -> None:
-        self._pool, self._requester, self._timeout = pool, requester, timeout_s
+    def __init__(self, pool: AsyncConnectionPool, authorization: Authorization) -> None:
+        self._pool, self._authorization = pool, authorization
         self._store = EventStore()
         # (station, id tag) -> (charging session id, its traceparent, expiry): an Authorize and
         # the transaction that follows it are one charging session: one correlation id, one trace.
@@ -137,31 +136,35 @@ class StationTraffic:
         id_tag: str,
         charging_session_id: str,
         purpose: str,
+        connector_id: int | None = None,
     ) -> dict[str, Any]:
-        """The authorization service's decision, or a refusal when it does not answer in time."""
+        """The decision on `id_tag` at this station (and EVSE, when a connector is named)."""
+        location_id, evse_uid = await self._where(station_id, connector_id)
         request = AuthorizeToken(
             request_id=str(new_id()),
             station_id=station_id,
             id_tag=id_tag,
+            location_id=location_id,
+            evse_uid=evse_uid,
             purpose=purpose,
         )
-        try:
-            return await self._requester.request(
-                AUTHORIZATION_REQUESTS,
-                request,
-                key=station_id,
-                timeout_s=self._timeout,
-                correlation_id=charging_session_id,
-            )
-        except RequestTimeoutError:
-            # The offline cache (a projection of token events) comes with the authorization
-            # issue; until then an unanswered request is refused, never silently accepted.
-            log.warning("authorization did not answer in %.1fs for %s", self._timeout, station_id)
-            return {
-                "status": "INVALID",
-                "reason": "authorization service did not answer",
-                "decided_by": "local_cache",
-            }
+        return await self._authorization.authorize(request, charging_session_id)
+
+    async def _where(
+        self, station_id: str, connector_id: int | None
+    ) -> tuple[str | None, str | None]:
+        station = await self._station(station_id)
+        if station is None:
+            return None, None
+        evse_uid = next(
+            (
+                e["evse_uid"]
+                for e in station["evses"]
+                if any(c["ocpp_connector_id"] == connector_id for c in e["connectors"])
+            ),
+            None,
+        )
+        return station["location"]["location_id"], evse_uid
 
     async def start_transaction(
         self,
@@ -204,6 +207,7 @@ class StationTraffic:
                     token_uid=token.get("uid", id_tag),
                     token_type=token.get("type", "RFID"),
                     contract_id=token.get("contract_id"),
+                    auth_method=decision.get("auth_method"),
                 ),
             )
             await self._store.append(

@@ -55,7 +55,7 @@ def start(
                 type=auth.token_type,
                 contract_id=auth.contract_id,
             ),
-            auth_method="WHITELIST",
+            auth_method=auth.auth_method or "WHITELIST",
             authorization_reference=auth.authorization_reference,
             tariff=tariff,
             currency=str(tariff.tariff["currency"]) if tariff else default_currency,

@@ -27,6 +27,7 @@ ID_TAG_STATUS = {
     "BLOCKED": AuthorizationStatus.blocked,
     "EXPIRED": AuthorizationStatus.expired,
 }
+PARENT_ID_TAG_MAX = 20
 STATUS = {
     "Available": "AVAILABLE",
     "Preparing": "PREPARING",
@@ -47,7 +48,13 @@ def _traceparent() -> str | None:
 
 
 def _id_tag_info(decision: dict[str, Any]) -> dict[str, str]:
-    return {"status": ID_TAG_STATUS.get(decision.get("status", ""), AuthorizationStatus.invalid)}
+    """OCPP 1.6 IdTagInfo. NO_CREDIT and NOT_ALLOWED have no 1.6 word: Invalid. The group id
+    is the parent id tag, when it fits OCPP 1.6's 20 characters (OCPI advises keeping it so)."""
+    info = {"status": ID_TAG_STATUS.get(decision.get("status", ""), AuthorizationStatus.invalid)}
+    parent = decision.get("parent_id_tag")
+    if parent and len(parent) <= PARENT_ID_TAG_MAX:
+        info["parent_id_tag"] = parent
+    return info
 
 
 class Station16(ChargePoint):  # type: ignore[misc]
@@ -113,7 +120,7 @@ class Station16(ChargePoint):  # type: ignore[misc]
         with self._span("StartTransaction", traceparent) as span:
             span.set_attribute("evroam.correlation_id", session_id)
             decision = await self.traffic.authorize(
-                self.id, id_tag, session_id, "transaction_start"
+                self.id, id_tag, session_id, "transaction_start", connector_id
             )
             tx_id = await self.traffic.start_transaction(
                 self.id,
