@@ -57,6 +57,10 @@ class Consumer:
     topics: Sequence[str]
     handlers: dict[str, Handler]
     service: str
+    # How long a fetch waits on an empty partition. Tansu answers a waiting fetch only when the
+    # wait ends, so this is also the latency a new record can see: short for request topics
+    # (a station is waiting), longer for event topics (fewer empty polls).
+    fetch_max_wait_ms: int = 100
     assigned: asyncio.Event = field(default_factory=asyncio.Event)
     handled: int = 0
     duplicates: int = 0
@@ -155,7 +159,7 @@ def register_consumer(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         listener=_Readiness(consumer.assigned),
-        fetch_max_wait_ms=100,
+        fetch_max_wait_ms=consumer.fetch_max_wait_ms,
     )
     async def _on_message(msg: KafkaMessage) -> None:
         await process(consumer, pool, producer, msg.raw_message)

@@ -79,8 +79,12 @@ class SimulatedStation16:
         )
 
     async def authorize(self, id_tag: str) -> str:
+        return str((await self.authorize_info(id_tag))["status"])
+
+    async def authorize_info(self, id_tag: str) -> dict[str, Any]:
+        """The whole IdTagInfo the Central System answered (status, parentIdTag, expiryDate)."""
         result = await self._call(call.Authorize(id_tag=id_tag))
-        return str(result.id_tag_info["status"])
+        return dict(result.id_tag_info)
 
     async def start_transaction(
         self, connector_id: int, id_tag: str, meter_start_wh: int, at: datetime

@@ -14,6 +14,9 @@ from evroam_contracts.topics import AUTHORIZATION_REPLIES, AUTHORIZATION_REQUEST
 from evroam_messaging import BackgroundWork, Consumer, Requester
 from evroam_runtime import ServiceHost, main, sql_dir
 
+# A station waits for every request: fetch them with little delay (see Consumer).
+REQUEST_FETCH_WAIT_MS = 10
+
 
 async def wire(host: ServiceHost) -> None:
     s = host.settings
@@ -37,6 +40,7 @@ async def wire(host: ServiceHost) -> None:
             topics=[AUTHORIZATION_REQUESTS],
             handlers={AuthorizeToken.type_name: authorizer.on_authorize_token},
             service="authorization",
+            fetch_max_wait_ms=REQUEST_FETCH_WAIT_MS,
         )
     )
     host.add_consumer(

@@ -49,6 +49,20 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
         )
         return dict(row["location"])
 
+    @api.get("/authorization-cache/{uid}", dependencies=admin)
+    async def cached_tokens(uid: str) -> list[dict[str, Any]]:
+        """What the gateway knows of token `uid` to decide alone when the authorization
+        service does not answer (every issuing party's token with that uid)."""
+        async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                "SELECT * FROM authorization_cache WHERE uid = %s ORDER BY country_code, party_id",
+                (uid,),
+            )
+            rows = await cur.fetchall()
+        if not rows:
+            raise HTTPException(404, f"token {uid} is not in the local authorization cache")
+        return rows
+
     return api
 
 
