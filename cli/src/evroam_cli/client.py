@@ -8,6 +8,7 @@ import base64
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -22,6 +23,24 @@ class ServiceDownError(RuntimeError):
 
 class FlowStepTimeoutError(TimeoutError):
     """A step of the flow did not happen in time; the message says which and who owns it."""
+
+
+class ApiError(RuntimeError):
+    """A service answered a request with an HTTP error; `detail` is its JSON `detail` (a
+    string, or FastAPI's list of validation errors) or its text."""
+
+    def __init__(self, method: str, service: str, path: str, response: httpx.Response) -> None:
+        super().__init__(f"{method} {service}{path}: HTTP {response.status_code} {response.text}")
+        self.status = response.status_code
+        try:
+            self.detail: Any = response.json().get("detail", response.text)
+        except (ValueError, AttributeError):
+            self.detail = response.text
+
+
+def token_path(country_code: str, party_id: str, uid: str) -> str:
+    """`/tokens/{country_code}/{party_id}/{uid}`, each part escaped for the URL."""
+    return "/tokens/" + "/".join(quote(p, safe="") for p in (country_code, party_id, uid))
 
 
 class Platform:
@@ -49,12 +68,15 @@ class Platform:
         if problems := await self.not_ready():
             raise ServiceDownError("; ".join(f"evroam-{k} {v}" for k, v in problems.items()))
 
-    async def _send(self, method: str, service: str, path: str, body: Any = None) -> Any:
+    async def _send(
+        self, method: str, service: str, path: str, body: Any = None, **params: Any
+    ) -> Any:
+        given = {k: v for k, v in params.items() if v is not None}
         r = await self._http.request(
-            method, self.url(service, path), json=body, headers=self._admin
+            method, self.url(service, path), json=body, params=given, headers=self._admin
         )
         if r.status_code >= 400:
-            raise RuntimeError(f"{method} {service}{path}: HTTP {r.status_code} {r.text}")
+            raise ApiError(method, service, path, r)
         return r.json()
 
     async def register_location(self, location: dict[str, Any]) -> Any:
@@ -85,8 +107,23 @@ class Platform:
         )
 
     async def register_token(self, token: dict[str, Any]) -> Any:
-        path = f"/tokens/{token['country_code']}/{token['party_id']}/{token['uid']}"
-        return await self._send("PUT", "authorization", path, token)
+        """PUT a full token; the answer is {"version": n, "token": {...}}."""
+        path = token_path(token["country_code"], token["party_id"], token["uid"])
+        return await self._send("PUT", "authorization", path, token, type=token.get("type"))
+
+    async def patch_token(
+        self, key: tuple[str, str, str], token_type: str, changes: dict[str, Any]
+    ) -> Any:
+        return await self._send(
+            "PATCH", "authorization", token_path(*key), changes, type=token_type
+        )
+
+    async def token(self, key: tuple[str, str, str], token_type: str) -> Any:
+        return await self._send("GET", "authorization", token_path(*key), type=token_type)
+
+    async def tokens(self, **filters: Any) -> Any:
+        """The token list; filters: country_code, party_id, contract_id, valid, limit, offset."""
+        return await self._send("GET", "authorization", "/tokens", **filters)
 
     async def register_partner(self, partner: dict[str, Any]) -> Any:
         return await self._send("POST", "roaming", "/admin/partners", partner)

@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
+from evroam_cli.tokens import add_parser as add_tokens_parser
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evroam",
-        description="Operate an evroam platform: trace a charging session, run the demo.",
+        description="Operate an evroam platform: trace a charging session, manage tokens,"
+        " run the demo.",
     )
     parser.add_argument(
         "--endpoints",
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
     dlq_list = dlq_sub.add_parser("list", help="every dead letter with its consumer and reason")
     dlq_list.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_tokens_parser(sub)
     sub.add_parser(
         "demo",
         help="provision a location, station, tariff and token, play a "
@@ -57,8 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    needs_file = args.command == "tokens" or not args.bootstrap_servers
     try:
-        endpoints = Endpoints.load(args.endpoints) if not args.bootstrap_servers else None
+        endpoints = Endpoints.load(args.endpoints) if needs_file else None
     except EndpointsNotFoundError as exc:
         print(f"evroam: {exc}", file=sys.stderr)
         return 2
@@ -79,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         return _lag(bootstrap)
     if args.command == "dlq":
         return _dlq(bootstrap, args.json)
+    if args.command == "tokens":
+        from evroam_cli.tokens import run
+
+        assert endpoints is not None
+        return run(args, endpoints)
     from evroam_cli.demo import run_demo
 
     assert endpoints is not None, "the demo needs the endpoints file"

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from evroam_cli.client import Platform
+from evroam_contracts.emi3 import ALPHABET, ContractId
 from evroam_testing.station import PlayedSession, SimulatedStation16, play_session
 
 TARIFF_PRICE_PER_KWH = 0.35  # OCPI prices are JSON numbers
@@ -35,9 +36,16 @@ class Scenario:
         """Fresh ids, and an eMSP party of its own, so scenarios never see each other's data."""
         s = (suffix or secrets.token_hex(3)).upper()
         party = "".join(secrets.choice(string.ascii_uppercase) for _ in range(3))
-        return cls(
-            s, f"LOC-{s}", f"CS-{s}", f"TARIFF-{s}", f"RFID{s}", f"DE-{party}-C{s}-X", "DE", party
-        )
+        contract_id = emi3_contract_id("DE", party, s)
+        return cls(s, f"LOC-{s}", f"CS-{s}", f"TARIFF-{s}", f"RFID{s}", contract_id, "DE", party)
+
+
+def emi3_contract_id(country_code: str, party_id: str, suffix: str) -> str:
+    """An eMI3 contract id of the eMSP, with its check digit (the authorization service refuses
+    any other): `DE-ABC-C00A1B2C3-2` for the suffix "A1B2C3"; the instance is the suffix's last
+    eight letters and digits, padded with zeros."""
+    kept = "".join(c for c in suffix.upper() if c in ALPHABET)
+    return str(ContractId.new(country_code, party_id, kept[-8:].rjust(8, "0")))
 
 
 def location(sc: Scenario) -> dict[str, Any]:
