@@ -143,9 +143,13 @@ async def send_reply(producer: Producer, request: Envelope, payload: dict[str, A
         log.warning("request %s has no reply topic; nothing sent", request.event_id)
         return
     request_id = request.extra.get(H_REQUEST_ID, str(request.event_id))
+    # Handed to the producer's batch without waiting for the broker's ack: the requester's
+    # deadline already covers a reply that gets lost, and waiting would hold up the next
+    # request on this partition for a round trip.
     await producer.send_raw(
         reply_to,
         request.key,
         json.dumps(payload).encode(),
         [(H_REQUEST_ID, request_id.encode())],
+        wait=False,
     )

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.cdr import CdrIssued
-from evroam_contracts.topics import events_topic
-from evroam_messaging import Consumer
+from evroam_contracts.roaming import AuthorizeRealtime
+from evroam_contracts.topics import ROAMING_REQUESTS, events_topic
+from evroam_messaging import Consumer, Producer
 from evroam_roaming.adapters.http import router as admin_router
+from evroam_roaming.adapters.ocpi_client import OcpiClient
 from evroam_roaming.adapters.postgres import PostgresCdrs, PostgresPartners
 from evroam_roaming.domain.partners import Party
+from evroam_roaming.handlers.credentials import CredentialsHandshake
 from evroam_roaming.handlers.policies import on_cdr_issued
+from evroam_roaming.handlers.realtime import RealtimeAuthorizer
+from evroam_roaming.handlers.tokens import TokenReceiver
 from evroam_roaming.ocpi.api import ocpi_app
 from evroam_roaming.ocpi.context import OcpiContext
-from evroam_roaming.projections.partners import PartnersV1
+from evroam_roaming.projections.partners import PartnerConnectionsV1, PartnersV1
+from evroam_roaming.projections.tokens import OcpiTokensV1
 from evroam_roaming.settings import RoamingSettings
 from evroam_runtime import ServiceHost, main, sql_dir
 
 CDR_GROUP = "evroam.roaming.cdrs"
+REQUESTS_GROUP = "evroam.roaming.requests"
 
 
 def cdr_consumer(group: str = CDR_GROUP) -> Consumer:
@@ -31,25 +41,76 @@ def cdr_consumer(group: str = CDR_GROUP) -> Consumer:
     )
 
 
-def mount_http(app: FastAPI, pool: AsyncConnectionPool, settings: RoamingSettings) -> None:
+def requests_consumer(authorizer: RealtimeAuthorizer, group: str = REQUESTS_GROUP) -> Consumer:
+    """Real-time authorization requests from the authorization service (ADR 0004)."""
+    return Consumer(
+        group=group,
+        topics=[ROAMING_REQUESTS],
+        handlers={AuthorizeRealtime.type_name: authorizer.handler()},
+        service="roaming",
+    )
+
+
+def projections() -> list[PartnersV1 | PartnerConnectionsV1 | OcpiTokensV1]:
+    return [PartnersV1(), PartnerConnectionsV1(), OcpiTokensV1()]
+
+
+def ocpi_client(http: httpx.AsyncClient, settings: RoamingSettings) -> OcpiClient:
+    return OcpiClient(http, settings.ocpi_client_timeout_s)
+
+
+def realtime_authorizer(
+    producer: Producer, client: OcpiClient, settings: RoamingSettings
+) -> RealtimeAuthorizer:
+    return RealtimeAuthorizer(
+        producer,
+        client,
+        Party(settings.country_code, settings.party_id),
+        max_in_flight=settings.realtime_max_in_flight,
+        margin_s=settings.realtime_margin_s,
+        default_timeout_s=settings.realtime_timeout_s,
+    )
+
+
+def mount_http(
+    app: FastAPI, pool: AsyncConnectionPool, settings: RoamingSettings, client: OcpiClient
+) -> None:
     """The admin API at `/admin` and OCPI at `/ocpi` (the public URL points partners there)."""
     app.include_router(admin_router(pool, settings.admin_token))
+    partners = PostgresPartners(pool)
     context = OcpiContext(
         public_url=settings.public_url,
         us=Party(settings.country_code, settings.party_id),
         business_name=settings.business_name,
         max_page_size=settings.ocpi_max_page_size,
-        partners=PostgresPartners(pool),
+        partners=partners,
         cdrs=PostgresCdrs(pool),
+        tokens=TokenReceiver(pool),
+        registrar=CredentialsHandshake(pool, client, partners),
     )
     app.mount("/ocpi", ocpi_app(context))
 
 
 async def wire(host: ServiceHost) -> None:
     assert isinstance(host.settings, RoamingSettings)
-    host.add_projection(PartnersV1())
+    http = httpx.AsyncClient(follow_redirects=False)
+    client = ocpi_client(http, host.settings)
+    authorizer = realtime_authorizer(host.producer, client, host.settings)
+    for projection in projections():
+        host.add_projection(projection)
     host.add_consumer(cdr_consumer())
-    mount_http(host.app, host.pool, host.settings)
+    host.add_consumer(requests_consumer(authorizer))
+    host.gauges["evroam_roaming_realtime_in_flight"] = (
+        "Real-time authorization calls to eMSPs in flight",
+        lambda: float(authorizer.in_flight),
+    )
+
+    async def close_on_stop(stop: asyncio.Event) -> None:
+        await authorizer.run(stop)
+        await http.aclose()
+
+    host.add_task("ocpi-client", close_on_stop)
+    mount_http(host.app, host.pool, host.settings, client)
 
 
 def run() -> int:

@@ -19,6 +19,14 @@ class RoamingSettings(ServiceSettings):
     business_name: str = Field(default="evroam", min_length=1, max_length=100)
     # The most objects one page of an OCPI list carries (X-Limit, OCPI 2.2.1 section 1.8).
     ocpi_max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Calls to partners: each registration callback (versions, version details) may take
+    # this long; real-time authorization ends before the request's deadline instead, or
+    # after `realtime_timeout_s` when a request carries none.
+    ocpi_client_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    realtime_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # Time kept for our reply to reach the requester before its deadline.
+    realtime_margin_s: float = Field(default=0.15, ge=0, le=5)
+    realtime_max_in_flight: int = Field(default=64, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _default_public_url(self) -> Self:

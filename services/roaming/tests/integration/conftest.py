@@ -6,14 +6,19 @@ dropped afterwards. Helpers are fixtures: pytest does not put this directory on 
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
@@ -25,11 +30,13 @@ from evroam_eventstore import apply_migrations, open_pool
 from evroam_eventstore.projections import ProjectionRunner
 from evroam_messaging import Consumer, Producer
 from evroam_messaging.consumer import process
-from evroam_roaming.app import cdr_consumer, mount_http
+from evroam_roaming.adapters.ocpi_client import OcpiClient
+from evroam_roaming.app import cdr_consumer, mount_http, projections
 from evroam_roaming.projections.partners import PartnersV1
 from evroam_roaming.settings import RoamingSettings
 from evroam_runtime import sql_dir
 from evroam_testing.infra import Infra
+from evroam_testing.ocpi_partner import OcpiPartner
 
 ADMIN_TOKEN = "it-admin-token"
 PUBLIC_URL = "https://roaming.example"
@@ -49,7 +56,8 @@ def database_url(infra: Infra) -> Iterator[str]:
 async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool]:
     pool = await open_pool(database_url, min_size=1, max_size=4, wait_s=10)
     async with pool.connection() as conn:
-        await conn.execute(PartnersV1.ddl)  # what the projection runner does at start
+        for projection in projections():  # what the projection runner does at start
+            await conn.execute(projection.ddl)
     yield pool
     await pool.close()
 
@@ -86,10 +94,11 @@ async def client(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[
         public_url=PUBLIC_URL,
     )
     app = FastAPI()
-    mount_http(app, pool, settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        yield http
+    async with httpx.AsyncClient() as outbound:
+        mount_http(app, pool, settings, OcpiClient(outbound, 5.0))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+            yield http
 
 
 @pytest.fixture
@@ -181,3 +190,110 @@ def issue(
         return envelope
 
     return call
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:  # leave the test runner's signals alone
+        yield
+
+
+@dataclass
+class Roaming:
+    """The roaming service's HTTP app on a real port of 127.0.0.1, its projections running."""
+
+    url: str
+    http: httpx.AsyncClient
+    settings: RoamingSettings
+    client: OcpiClient
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.url}/ocpi/versions"
+
+    async def admit(self, country_code: str, party_id: str) -> str:
+        """Register a partner through the admin API; returns the token it issued (A)."""
+        response = await self.http.post(
+            "/admin/partners",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            json={
+                "name": f"{country_code}*{party_id}",
+                "country_code": country_code,
+                "party_id": party_id,
+                "role": "EMSP",
+            },
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        await self.recognised(token)
+        return token
+
+    async def recognised(self, token: str, timeout_s: float = 5.0) -> None:
+        """Wait until the partners projection accepts `token`."""
+        auth = {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
+        async with asyncio.timeout(timeout_s):
+            while True:
+                if (await self.http.get("/ocpi/versions", headers=auth)).status_code == 200:
+                    return
+                await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def _serve(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[Roaming]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = RoamingSettings(database_url=database_url, admin_token=ADMIN_TOKEN, public_url=url)
+    app, stop = FastAPI(), asyncio.Event()
+    async with httpx.AsyncClient() as outbound, httpx.AsyncClient(base_url=url) as http:
+        client = OcpiClient(outbound, 5.0)
+        mount_http(app, pool, settings, client)
+        server = _Server(uvicorn.Config(app, log_config=None, lifespan="off", access_log=False))
+        runner = ProjectionRunner(pool, database_url, projections(), poll_interval_s=0.2)
+        tasks = [
+            asyncio.create_task(server.serve(sockets=[sock])),
+            asyncio.create_task(runner.run(stop)),
+        ]
+        while not server.started:
+            if tasks[0].done():
+                await tasks[0]  # raises why it could not start
+            await asyncio.sleep(0.01)
+        try:
+            yield Roaming(url, http, settings, client)
+        finally:
+            stop.set()
+            server.should_exit = True
+            await asyncio.gather(*tasks)
+
+
+ServeRoaming = Callable[[AsyncConnectionPool, str], contextlib.AbstractAsyncContextManager[Roaming]]
+
+
+@pytest.fixture(scope="session")
+def serve_roaming() -> ServeRoaming:
+    """Run the service's HTTP app and projections on a database, for as long as a block."""
+    return _serve
+
+
+@pytest.fixture
+async def roaming(
+    serve_roaming: ServeRoaming, pool: AsyncConnectionPool, database_url: str
+) -> AsyncIterator[Roaming]:
+    async with serve_roaming(pool, database_url) as served:
+        yield served
+
+
+@pytest.fixture
+async def connect_partner(
+    roaming: Roaming,
+) -> AsyncIterator[Callable[..., Awaitable[OcpiPartner]]]:
+    """A started eMSP partner, admitted by our operator and registered over OCPI."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def connect(country_code: str, party_id: str) -> OcpiPartner:
+            partner = await stack.enter_async_context(OcpiPartner(country_code, party_id))
+            token_a = await roaming.admit(country_code, party_id)
+            await partner.register(roaming.versions_url, token_a)
+            return partner
+
+        yield connect

@@ -57,6 +57,13 @@ class FakeCdrs:
         )
 
 
+class Unused:
+    """A port these tests never reach (the tokens and credentials modules have their own)."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"unexpected call to {name}")
+
+
 @pytest.fixture
 def fake_cdrs() -> FakeCdrs:
     return FakeCdrs()
@@ -82,6 +89,8 @@ def ocpi_context(fake_cdrs: FakeCdrs) -> OcpiContext:
         max_page_size=100,
         partners=FakePartners(EMSP),
         cdrs=fake_cdrs,
+        tokens=Unused(),  # type: ignore[arg-type]
+        registrar=Unused(),  # type: ignore[arg-type]
         clock=lambda: NOW,
     )
 

@@ -56,7 +56,7 @@ async def test_versions_list_2_2_1_at_the_public_url(
     assert "OCPI-from-party-id" not in response.headers
 
 
-async def test_version_details_list_credentials_and_the_cdrs_sender(
+async def test_version_details_list_credentials_the_cdrs_sender_and_the_tokens_receiver(
     ocpi: httpx.AsyncClient,
     emsp_token: str,
 ) -> None:
@@ -73,6 +73,11 @@ async def test_version_details_list_credentials_and_the_cdrs_sender(
                 "identifier": "cdrs",
                 "role": "SENDER",
                 "url": "https://roaming.example/ocpi/cpo/2.2.1/cdrs",
+            },
+            {
+                "identifier": "tokens",
+                "role": "RECEIVER",
+                "url": "https://roaming.example/ocpi/cpo/2.2.1/tokens",
             },
         ],
     }
@@ -97,13 +102,45 @@ async def test_credentials_give_the_callers_token_back_with_our_party(
     }
 
 
-async def test_registration_by_post_is_not_offered_and_says_so_in_an_envelope(
+async def test_credentials_update_and_unregister_are_not_offered_yet_and_say_so(
     ocpi: httpx.AsyncClient,
     emsp_token: str,
 ) -> None:
-    response = await ocpi.post("/ocpi/2.2.1/credentials", headers=token_header(emsp_token))
-    assert response.status_code == 405
-    assert envelope_of(response)["status_code"] == 2000
+    for method in ("PUT", "DELETE"):
+        response = await ocpi.request(
+            method, "/ocpi/2.2.1/credentials", headers=token_header(emsp_token)
+        )
+        assert response.status_code == 405
+        assert response.headers["Allow"] == "GET, POST"
+        body = envelope_of(response)
+        assert body["status_code"] == 2000
+        assert "not supported yet" in body["status_message"]
+
+
+async def test_a_registration_whose_body_is_not_json_gets_400_and_2001(
+    ocpi: httpx.AsyncClient,
+    emsp_token: str,
+) -> None:
+    response = await ocpi.post(
+        "/ocpi/2.2.1/credentials", headers=token_header(emsp_token), content=b"{token"
+    )
+    assert response.status_code == 400
+    assert envelope_of(response)["status_code"] == 2001
+
+
+async def test_a_registration_without_roles_gets_2001_naming_the_field(
+    ocpi: httpx.AsyncClient,
+    emsp_token: str,
+) -> None:
+    response = await ocpi.post(
+        "/ocpi/2.2.1/credentials",
+        headers=token_header(emsp_token),
+        json={"token": "b-token", "url": "https://emsp.example/ocpi/versions", "roles": []},
+    )
+    assert response.status_code == 200
+    body = envelope_of(response)
+    assert body["status_code"] == 2001
+    assert "roles" in body["status_message"]
 
 
 async def test_a_raw_token_as_older_peers_send_it_is_accepted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,11 @@ from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.cdr import Cdr
 from evroam_contracts.ocpi_json import ocpi_instant
+from evroam_contracts.shared import OcpiToken
 from evroam_roaming.domain.partners import Partner, Party
+from evroam_roaming.domain.tokens import TokenKey
 from evroam_roaming.ocpi.pagination import PageRequest
+from evroam_roaming.ocpi.tokens.authorize import TokensSender
 
 _PARTNER_COLUMNS = "partner_id, name, country_code, party_id, role, token_sha256, registered_at"
 
@@ -112,3 +116,48 @@ class PostgresCdrs:
         total = int(counted[0]) if counted else 0
         # Decimal, not float, for every number (tariff copies carry JSON numbers).
         return total, [Cdr.model_validate(json.loads(r[0], parse_float=Decimal)) for r in rows]
+
+
+async def save_partner_secret(
+    conn: AsyncConnection, partner_id: str, party: Party, token: str, at: datetime
+) -> None:
+    """Keep the credentials token we present to the partner (token B), outside the log."""
+    await conn.execute(
+        "INSERT INTO partner_secrets VALUES (%s, %s, %s, %s, %s) ON CONFLICT (partner_id)"
+        " DO UPDATE SET credentials_token = excluded.credentials_token,"
+        " updated_at = excluded.updated_at",
+        (partner_id, party.country_code, party.party_id, token, at),
+    )
+
+
+async def tokens_sender(conn: AsyncConnection, owner: Party) -> TokensSender | None:
+    """The eMSP of a token owner that completed the handshake and offers a tokens SENDER."""
+    cur = await conn.execute(
+        "SELECT c.partner_id, c.endpoints, s.credentials_token"
+        " FROM view_partner_connections_v1 c JOIN partner_secrets s USING (partner_id)"
+        " WHERE c.country_code = %s AND c.party_id = %s ORDER BY c.exchanged_at DESC LIMIT 1",
+        (owner.country_code, owner.party_id),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    partner_id, endpoints, token = row
+    urls = [e["url"] for e in endpoints if e["identifier"] == "tokens" and e["role"] == "SENDER"]
+    return TokensSender(partner_id, urls[0], token) if urls else None
+
+
+class PostgresTokens:
+    """Tokens received from eMSPs (projection `view_ocpi_tokens_v1`)."""
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def get(self, key: TokenKey) -> OcpiToken | None:
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT token::text FROM view_ocpi_tokens_v1"
+                " WHERE country_code = %s AND party_id = %s AND uid = %s AND type = %s",
+                (key.owner.country_code, key.owner.party_id, key.uid, key.type),
+            )
+            row = await cur.fetchone()
+        return OcpiToken.model_validate_json(row[0]) if row else None

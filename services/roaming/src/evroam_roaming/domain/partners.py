@@ -7,11 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from evroam_contracts.roaming import PartnerRegistered, Role
+from evroam_contracts.roaming import (
+    PartnerCredentialsExchanged,
+    PartnerEndpoint,
+    PartnerRegistered,
+    Role,
+)
 from evroam_roaming.domain.errors import (
+    CredentialsAlreadyExchangedError,
     InvalidCredentialsTokenError,
     PartnerAlreadyRegisteredError,
+    RegisteredPartyNotInRolesError,
 )
+
+PartnerEvent = PartnerRegistered | PartnerCredentialsExchanged
 
 MAX_CREDENTIALS_TOKEN_LENGTH = 64  # OCPI 2.2.1 section 2.2: Credentials.token string(64)
 
@@ -47,9 +56,23 @@ class RegisterPartner:
 
 @dataclass(frozen=True)
 class PartnerState:
-    """What a party's stream says so far: registered (with its partner id) or not."""
+    """What a party's stream says so far: registered (with its partner id) or not, and
+    whether the OCPI registration handshake (section 2.3) has completed."""
 
     partner_id: str | None = None
+    credentials_exchanged: bool = False
+
+
+@dataclass(frozen=True)
+class ExchangeCredentials:
+    """Complete the handshake for a registered party: what we learnt from its versions and
+    version details (fetched with the token it gave us), and the roles it declared."""
+
+    party: Party
+    roles: tuple[Party, ...]
+    versions_url: str
+    ocpi_version: str
+    endpoints: tuple[PartnerEndpoint, ...]
 
 
 def partner_stream(country_code: str, party_id: str) -> str:
@@ -70,11 +93,13 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def evolve(state: PartnerState, event: PartnerRegistered) -> PartnerState:
+def evolve(state: PartnerState, event: PartnerEvent) -> PartnerState:
+    if isinstance(event, PartnerCredentialsExchanged):
+        return PartnerState(partner_id=state.partner_id, credentials_exchanged=True)
     return PartnerState(partner_id=event.partner_id)
 
 
-def fold(events: Iterable[PartnerRegistered]) -> PartnerState:
+def fold(events: Iterable[PartnerEvent]) -> PartnerState:
     state = PartnerState()
     for event in events:
         state = evolve(state, event)
@@ -102,5 +127,37 @@ def register(
             role=command.role,
             token_sha256=token_sha256(token),
             registered_at=now,
+        )
+    ]
+
+
+def exchange_credentials(
+    command: ExchangeCredentials, state: PartnerState, *, token: str, now: datetime
+) -> list[PartnerCredentialsExchanged]:
+    """OCPI 2.2.1 section 2.3 step 6: from now on the partner presents `token` (token C) and
+    nothing else; only its SHA-256 enters the log."""
+    if state.partner_id is None:
+        raise LookupError(f"{command.party} is not registered")  # auth let an unknown in
+    if state.credentials_exchanged:
+        raise CredentialsAlreadyExchangedError(
+            f"partner {state.partner_id} is already registered; use PUT to update"
+        )
+    if command.party not in command.roles:
+        raise RegisteredPartyNotInRolesError(
+            f"roles must include the registered party {command.party.country_code}"
+            f"*{command.party.party_id}"
+        )
+    if not is_credentials_token(token):
+        raise InvalidCredentialsTokenError("credentials token is not 1-64 printable ASCII chars")
+    return [
+        PartnerCredentialsExchanged(
+            partner_id=state.partner_id,
+            country_code=command.party.country_code,
+            party_id=command.party.party_id,
+            token_sha256=token_sha256(token),
+            versions_url=command.versions_url,
+            ocpi_version=command.ocpi_version,
+            endpoints=command.endpoints,
+            exchanged_at=now,
         )
     ]

@@ -19,6 +19,7 @@ from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.credentials import routes as credentials
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import echoed_ids
+from evroam_roaming.ocpi.tokens import routes as tokens
 from evroam_roaming.ocpi.versions import routes as versions
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,6 @@ def ocpi_app(ctx: OcpiContext) -> FastAPI:
         exception_handlers=_handlers(ctx),  # type: ignore[arg-type]
     )
     app.add_middleware(OcpiCallMiddleware)
-    for module in (versions, credentials, cdrs):
+    for module in (versions, credentials, cdrs, tokens):
         app.include_router(module.router(ctx))
     return app

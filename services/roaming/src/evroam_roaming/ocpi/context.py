@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.auth import PartnerDirectory
 from evroam_roaming.ocpi.cdrs.models import CdrSource
+from evroam_roaming.ocpi.credentials.models import Registrar
+from evroam_roaming.ocpi.tokens.models import TokenStore
 
 VERSION = "2.2.1"
 
@@ -25,6 +27,8 @@ class OcpiContext:
     max_page_size: int
     partners: PartnerDirectory
     cdrs: CdrSource
+    tokens: TokenStore
+    registrar: Registrar
     clock: Callable[[], datetime] = field(default=_now)
 
     @property
@@ -43,3 +47,7 @@ class OcpiContext:
     def cdrs_url(self) -> str:
         # The version in the module URL, as OCPI 2.2.1 section 2.1 recommends.
         return f"{self.public_url}/ocpi/cpo/{VERSION}/cdrs"
+
+    @property
+    def tokens_url(self) -> str:
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/tokens"

@@ -18,7 +18,11 @@ class StatusCode(IntEnum):
     SUCCESS = 1000
     CLIENT_ERROR = 2000
     INVALID_OR_MISSING_PARAMETERS = 2001
+    UNKNOWN_TOKEN = 2004
     SERVER_ERROR = 3000
+    UNABLE_TO_USE_CLIENT_API = 3001
+    UNSUPPORTED_VERSION = 3002
+    NO_MATCHING_ENDPOINTS = 3003
 
 
 class OcpiError(Exception):
@@ -64,3 +68,13 @@ def ocpi_response(
         media_type="application/json",
         headers=dict(headers or {}),
     )
+
+
+def json_body(raw: bytes, headers: Mapping[str, str] | None = None) -> object:
+    """A request body as JSON; not JSON at all is HTTP 400 (OCPI 2.2.1 section 1.7)."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise OcpiError(
+            400, StatusCode.INVALID_OR_MISSING_PARAMETERS, f"body is not JSON: {exc}", headers
+        ) from exc

@@ -1,18 +1,25 @@
-"""Partner platforms as the OCPI API and the admin API read them."""
+"""Partner platforms as the OCPI API and the admin API read them, and the OCPI connection
+each one completed (the registration handshake, OCPI 2.2.1 section 2.3)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from psycopg import AsyncConnection
 
 from evroam_eventstore import RecordedEvent
 
+REGISTERED = "roaming.partner_registered"
+EXCHANGED = "roaming.partner_credentials_exchanged"
+
 
 class PartnersV1:
     name = "partners_v1"
     tables: Sequence[str] = ("view_partners_v1",)
     # token_sha256 is indexed, not unique: a projection must accept whatever the log says.
+    # It is the hash of the token the partner presents now: the one issued at registration
+    # (token A) until the handshake replaces it with token C.
     ddl = """
     CREATE TABLE IF NOT EXISTS view_partners_v1 (
         partner_id text PRIMARY KEY, name text NOT NULL, country_code text NOT NULL,
@@ -22,9 +29,15 @@ class PartnersV1:
     """
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        if event.type != "roaming.partner_registered":
-            return
         p = event.payload
+        if event.type == EXCHANGED:
+            await conn.execute(
+                "UPDATE view_partners_v1 SET token_sha256 = %s WHERE partner_id = %s",
+                (p["token_sha256"], p["partner_id"]),
+            )
+            return
+        if event.type != REGISTERED:
+            return
         await conn.execute(
             "INSERT INTO view_partners_v1 VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (partner_id) DO NOTHING",
@@ -36,5 +49,41 @@ class PartnersV1:
                 p["role"],
                 p["token_sha256"],
                 p["registered_at"],
+            ),
+        )
+
+
+class PartnerConnectionsV1:
+    """Where we call each partner: its versions URL, the version chosen and its endpoints."""
+
+    name = "partner_connections_v1"
+    tables: Sequence[str] = ("view_partner_connections_v1",)
+    ddl = """
+    CREATE TABLE IF NOT EXISTS view_partner_connections_v1 (
+        partner_id text PRIMARY KEY, country_code text NOT NULL, party_id text NOT NULL,
+        versions_url text NOT NULL, ocpi_version text NOT NULL, endpoints jsonb NOT NULL,
+        exchanged_at timestamptz NOT NULL);
+    CREATE INDEX IF NOT EXISTS view_partner_connections_v1_party
+        ON view_partner_connections_v1 (country_code, party_id);
+    """
+
+    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+        if event.type != EXCHANGED:
+            return
+        p = event.payload
+        await conn.execute(
+            "INSERT INTO view_partner_connections_v1 VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (partner_id) DO UPDATE SET country_code = excluded.country_code,"
+            " party_id = excluded.party_id, versions_url = excluded.versions_url,"
+            " ocpi_version = excluded.ocpi_version, endpoints = excluded.endpoints,"
+            " exchanged_at = excluded.exchanged_at",
+            (
+                p["partner_id"],
+                p["country_code"].upper(),
+                p["party_id"].upper(),
+                p["versions_url"],
+                p["ocpi_version"],
+                json.dumps(p["endpoints"]),
+                p["exchanged_at"],
             ),
         )

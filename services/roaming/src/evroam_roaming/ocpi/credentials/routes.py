@@ -1,43 +1,101 @@
-"""Credentials module (OCPI 2.2.1 section 2.2), GET only for now.
+"""Credentials module (OCPI 2.2.1 section 2.2). A configuration module: no routing headers.
 
-Partners are registered out of band through the admin API, which issues the token they
-present; the registration handshake (POST, tokens A/B/C), PUT (rotation) and DELETE are not
-implemented yet and answer HTTP 405. A configuration module: no routing headers.
+GET returns our credentials. POST is the registration handshake (section 2.3) of a partner
+registered out of band through the admin API, which issued the token it presents (token A).
+PUT (update, section 2.4) and DELETE (unregister, section 2.5) are not implemented yet and
+answer HTTP 405 saying so.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
 # from the annotations, which must therefore be objects, not strings.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from evroam_contracts.ocpi_json import render_json
+from evroam_roaming.domain.errors import (
+    CredentialsAlreadyExchangedError,
+    RegisteredPartyNotInRolesError,
+)
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
-from evroam_roaming.ocpi.credentials.models import BusinessDetails, Credentials, CredentialsRole
-from evroam_roaming.ocpi.envelope import ocpi_response
+from evroam_roaming.ocpi.credentials.models import (
+    BusinessDetails,
+    Credentials,
+    CredentialsRole,
+    PartnerApiError,
+)
+from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_response
+
+OK, METHOD_NOT_ALLOWED = 200, 405
 
 
-def our_credentials(ctx: OcpiContext, caller: Caller) -> Credentials:
-    """The credentials the caller uses to reach us: the token it presented (already its own,
-    so nothing leaks), our versions URL and the party we host."""
+def our_credentials(ctx: OcpiContext, token: str) -> Credentials:
+    """The credentials the caller uses to reach us: `token` is already the caller's own (the
+    one it presented, or token C it receives now), so nothing leaks; our versions URL; the
+    party we host."""
     role = CredentialsRole(
         role="CPO",
         business_details=BusinessDetails(name=ctx.business_name),
         party_id=ctx.us.party_id,
         country_code=ctx.us.country_code,
     )
-    return Credentials(token=caller.token, url=ctx.versions_url, roles=[role])
+    return Credentials(token=token, url=ctx.versions_url, roles=[role])
+
+
+def parse_credentials(raw: bytes) -> Credentials:
+    try:
+        return Credentials.model_validate(json_body(raw))
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise OcpiError(
+            OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, f"invalid Credentials: {reasons}"
+        ) from exc
+
+
+async def register(ctx: OcpiContext, caller: Caller, credentials: Credentials) -> str:
+    """Run the handshake; its refusals become the OCPI answers of section 2.2/2.3."""
+    try:
+        return await ctx.registrar.register(caller.partner, credentials)
+    except CredentialsAlreadyExchangedError as exc:
+        raise OcpiError(METHOD_NOT_ALLOWED, StatusCode.CLIENT_ERROR, str(exc)) from exc
+    except RegisteredPartyNotInRolesError as exc:
+        raise OcpiError(OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc)) from exc
+    except PartnerApiError as exc:
+        raise OcpiError(OK, exc.status_code, str(exc)) from exc
 
 
 def router(ctx: OcpiContext) -> APIRouter:
     api = APIRouter()
     caller_of = authenticate(ctx.partners)
+    path = f"/{VERSION}/credentials"
 
-    @api.get(f"/{VERSION}/credentials")
+    @api.get(path)
     async def get_credentials(caller: Annotated[Caller, Depends(caller_of)]) -> Response:
-        body = render_json(our_credentials(ctx, caller).model_dump())
+        body = render_json(our_credentials(ctx, caller.token).model_dump())
         return ocpi_response(body, ctx.clock())
+
+    @api.post(path)
+    async def post_credentials(
+        request: Request, caller: Annotated[Caller, Depends(caller_of)]
+    ) -> Response:
+        credentials = parse_credentials(await request.body())
+        token_c = await register(ctx, caller, credentials)
+        body = render_json(our_credentials(ctx, token_c).model_dump())
+        return ocpi_response(body, ctx.clock())
+
+    @api.api_route(path, methods=["PUT", "DELETE"])
+    async def not_yet(request: Request, caller: Annotated[Caller, Depends(caller_of)]) -> Response:
+        what = "update (PUT)" if request.method == "PUT" else "unregister (DELETE)"
+        raise OcpiError(
+            METHOD_NOT_ALLOWED,
+            StatusCode.CLIENT_ERROR,
+            f"credentials {what} is not supported yet; ask our operator",
+            {"Allow": "GET, POST"},
+        )
 
     return api

@@ -22,6 +22,7 @@ def version_details(ctx: OcpiContext) -> VersionDetails:
         endpoints=[
             Endpoint(identifier="credentials", role="SENDER", url=ctx.credentials_url),
             Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url),
+            Endpoint(identifier="tokens", role="RECEIVER", url=ctx.tokens_url),
         ],
     )
 
