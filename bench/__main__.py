@@ -1,12 +1,13 @@
 """Run every benchmark and print Markdown table rows; copy them to bench/RESULTS.md with the
-command. Each is also runnable alone: `python -m bench.eventstore`, `python -m bench.pricing`."""
+command. Each is also runnable alone: `python -m bench.eventstore`, `python -m bench.pricing`,
+`python -m bench.authorization`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 
-from bench import eventstore, pricing
+from bench import authorization, eventstore, pricing
 
 
 def main() -> None:
@@ -14,11 +15,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000, help="events to append (default 5000)")
     parser.add_argument("--writers", type=int, default=8, help="concurrent writers (default 8)")
     parser.add_argument("--sessions", type=int, default=200, help="sessions to price (default 200)")
+    parser.add_argument("--requests", type=int, default=2000, help="authorize requests (2000)")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
     args = parser.parse_args()
     print("## event store\n")
     asyncio.run(eventstore.run(args.events, args.writers))
     print("\n## pricing\n")
     pricing.run(args.sessions)
+    print("\n## authorize round trip\n")
+    authorization.run(args.requests, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from evroam_messaging import BackgroundWork, Consumer, Requester
 from evroam_runtime import ServiceHost, main, sql_dir
 
 # A station waits for every request: fetch them with little delay (see Consumer).
-REQUEST_FETCH_WAIT_MS = 10
+REQUEST_FETCH_WAIT_MS = 25
 
 
 async def wire(host: ServiceHost) -> None:
