@@ -46,29 +46,32 @@ async def known_to_authorization(p: Platform, sc: scenario.Scenario, uid: str) -
     )
 
 
-async def cached_by_gateway(p: Platform, uid: str, valid: bool = True) -> None:
+async def cached_by_gateway(p: Platform, uid: str) -> None:
     async def probe() -> Any:
-        r = await p._http.get(
-            p.url("gateway", f"/authorization-cache/{uid}"),
-            headers={"Authorization": f"Bearer {p.endpoints.admin_token}"},
-        )
-        return r.json() if r.status_code == 200 and r.json()[0]["valid"] == valid else None
+        rows = await p.found("gateway", f"/authorization-cache/{uid}")
+        return rows if rows and rows[0]["valid"] else None
 
     await p.eventually(f"token {uid} in the gateway's cache", "gateway", probe)
 
 
-async def local_decisions(p: Platform, station_id: str) -> list[dict[str, Any]]:
-    found = []
-    async for record in read_to_end(
-        p.endpoints.kafka_bootstrap_servers, [events_topic("gateway")], progress=None
-    ):
-        headers = {k: v.decode() for k, v in record.headers}
-        payload = json.loads(record.value)
-        if headers.get("ce_type") == "station.authorized_locally" and (
-            payload["station_id"] == station_id
+async def decisions(
+    p: Platform, producer: str, event_type: str, station_id: str, *id_tags: str
+) -> dict[str, dict[str, Any]]:
+    """The latest `event_type` decision per id tag at `station_id`, once the log (which the
+    relay fills a moment after the answer) holds one for each of `id_tags`."""
+
+    async def logged() -> dict[str, dict[str, Any]] | None:
+        found: dict[str, dict[str, Any]] = {}
+        async for record in read_to_end(
+            p.endpoints.kafka_bootstrap_servers, [events_topic(producer)], progress=None
         ):
-            found.append(payload)
-    return found
+            headers = {k: v.decode() for k, v in record.headers}
+            payload = json.loads(record.value)
+            if headers.get("ce_type") == event_type and payload["station_id"] == station_id:
+                found[payload["id_tag"]] = payload
+        return found if all(t in found for t in id_tags) else None
+
+    return await p.eventually(f"{event_type} for {id_tags} logged", producer, logged)
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +183,10 @@ async def test_a_roaming_token_is_authorized_in_real_time_by_its_emsp(
     assert len(asked) == 2  # Authorize, then StartTransaction
     assert asked[-1]["body"]["location_id"] == sc.location_id
     assert asked[-1]["body"]["evse_uids"] == [f"EVSE-{sc.suffix}-1"]
+    logged = await decisions(platform, "authorization", "authorization.decided", sc.station_id, uid)
+    decided = logged[uid]
+    assert (decided["status"], decided["auth_method"]) == ("ACCEPTED", "AUTH_REQUEST")
+    assert decided["reason"] == "eMSP answered ALLOWED"
     session = await scenario.session_of(platform, sc, started)
     assert (session["auth_method"], session["authorization_reference"]) == (
         "AUTH_REQUEST",
@@ -217,8 +224,14 @@ async def test_when_the_emsp_is_down_the_whitelist_decides(
     try:
         assert await station.authorize(offline_ok) == "Accepted"
         assert await station.authorize(never) == "Invalid"
+        by_tag = await decisions(
+            platform, "authorization", "authorization.decided", sc.station_id, offline_ok, never
+        )
     finally:
         await partner.start()
+    assert "eMSP unreachable" in by_tag[offline_ok]["reason"]
+    assert "ALLOWED_OFFLINE allows a local decision" in by_tag[offline_ok]["reason"]
+    assert "NEVER forbids a local decision" in by_tag[never]["reason"]
     assert await station.authorize(never) == "Accepted"  # back up: asked again, and allowed
 
 
@@ -233,11 +246,12 @@ async def test_when_authorization_is_down_the_gateway_cache_decides_and_says_so(
     try:
         assert await station.authorize(sc.token_uid) == "Accepted"
         assert await station.authorize(never) == "Invalid"
-        decisions = await local_decisions(platform, sc.station_id)
+        by_tag = await decisions(
+            platform, "gateway", "station.authorized_locally", sc.station_id, sc.token_uid, never
+        )
     finally:
         await stack.astart("authorization")
         await platform.require_ready()
-    by_tag = {d["id_tag"]: d for d in decisions}
     assert by_tag[sc.token_uid]["status"] == "ACCEPTED"
     assert "did not answer" in by_tag[sc.token_uid]["reason"]
     assert by_tag[sc.token_uid]["contract_id"] == sc.contract_id

@@ -129,7 +129,10 @@ class Platform:
         return await self._send("POST", "roaming", "/admin/partners", partner)
 
     async def get(self, service: str, path: str, **params: Any) -> httpx.Response:
-        return await self._http.get(self.url(service, path), params=params or None)
+        """A read; with the admin bearer, which admin-only reads need and others ignore."""
+        return await self._http.get(
+            self.url(service, path), params=params or None, headers=self._admin
+        )
 
     async def ocpi_get(self, path: str, token: str, **params: Any) -> httpx.Response:
         encoded = base64.b64encode(token.encode()).decode()

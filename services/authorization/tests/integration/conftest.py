@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 import evroam_authorization.app
 from evroam_authorization.adapters.http import router
 from evroam_authorization.projections.tokens import TokensV2
-from evroam_eventstore import apply_migrations, open_pool
+from evroam_eventstore import open_pool
 from evroam_eventstore.projections import ProjectionRunner
 from evroam_runtime import sql_dir
 from evroam_testing.infra import Infra
@@ -28,12 +27,10 @@ ADMIN_TOKEN = "it-admin-token"
 
 @pytest.fixture
 def database_url(infra: Infra) -> Iterator[str]:
-    url = infra.create_database(prefix="evroam_authorization_it")
-    try:
-        apply_migrations(url, sql_dir(evroam_authorization.app.__file__))
+    with infra.migrated_database(
+        "evroam_authorization_it", sql_dir(evroam_authorization.app.__file__)
+    ) as url:
         yield url
-    finally:
-        infra.drop_database(urlsplit(url).path.lstrip("/"))
 
 
 @pytest.fixture

@@ -41,11 +41,13 @@ def cdr_consumer(group: str = CDR_GROUP) -> Consumer:
     )
 
 
-def requests_consumer(authorizer: RealtimeAuthorizer, group: str = REQUESTS_GROUP) -> Consumer:
+def requests_consumer(
+    authorizer: RealtimeAuthorizer, group: str = REQUESTS_GROUP, topic: str = ROAMING_REQUESTS
+) -> Consumer:
     """Real-time authorization requests from the authorization service (ADR 0004)."""
     return Consumer(
         group=group,
-        topics=[ROAMING_REQUESTS],
+        topics=[topic],
         handlers={AuthorizeRealtime.type_name: authorizer.handler()},
         service="roaming",
     )

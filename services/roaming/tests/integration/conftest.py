@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,7 +25,7 @@ import evroam_roaming.app
 from evroam_contracts import Envelope
 from evroam_contracts.cdr import Cdr, CdrIssued
 from evroam_contracts.ids import new_id
-from evroam_eventstore import apply_migrations, open_pool
+from evroam_eventstore import open_pool
 from evroam_eventstore.projections import ProjectionRunner
 from evroam_messaging import Consumer, Producer
 from evroam_messaging.consumer import process
@@ -44,12 +43,8 @@ PUBLIC_URL = "https://roaming.example"
 
 @pytest.fixture
 def database_url(infra: Infra) -> Iterator[str]:
-    url = infra.create_database(prefix="evroam_roaming_it")
-    try:
-        apply_migrations(url, sql_dir(evroam_roaming.app.__file__))
+    with infra.migrated_database("evroam_roaming_it", sql_dir(evroam_roaming.app.__file__)) as url:
         yield url
-    finally:
-        infra.drop_database(urlsplit(url).path.lstrip("/"))
 
 
 @pytest.fixture

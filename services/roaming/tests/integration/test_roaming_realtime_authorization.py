@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import itertools
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
@@ -21,7 +21,8 @@ from evroam_contracts.ids import new_id
 from evroam_contracts.roaming import AuthorizeRealtime
 from evroam_contracts.shared import LocationReferences
 from evroam_contracts.topics import AUTHORIZATION_REPLIES, ROAMING_REQUESTS
-from evroam_eventstore import apply_migrations, open_pool
+from evroam_devstack import TopicSpec
+from evroam_eventstore import open_pool
 from evroam_messaging import Producer, Requester, make_broker, register_consumer
 from evroam_roaming.app import realtime_authorizer, requests_consumer
 from evroam_runtime import sql_dir
@@ -30,6 +31,10 @@ from evroam_testing.ocpi_partner import OcpiPartner
 
 Ask = Callable[..., Awaitable[dict[str, Any]]]
 _parties = (f"R{n:02d}" for n in itertools.count(1))
+# A request topic and group of this module's own: a roaming service of the flow tests' stack may
+# run on the same broker, and must not answer (or steal) these requests.
+RUN = secrets.token_hex(3)
+REQUESTS = f"{ROAMING_REQUESTS}.it-{RUN}"
 
 
 @pytest.fixture(scope="module")
@@ -37,30 +42,29 @@ async def responder(
     infra: Infra, kafka: str, serve_roaming: Any
 ) -> AsyncIterator[tuple[Any, Requester]]:
     """Our HTTP app (for handshakes), the requests consumer and a requester on the broker."""
-    url = infra.create_database(prefix="evroam_roaming_it")
-    apply_migrations(url, sql_dir(evroam_roaming.app.__file__))
-    pool: AsyncConnectionPool = await open_pool(url, min_size=1, max_size=4, wait_s=10)
-    producer = Producer(kafka, "roaming-it")
-    await producer.start()
-    broker = make_broker(kafka, "roaming-it")
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            roaming = await stack.enter_async_context(serve_roaming(pool, url))
-            authorizer = realtime_authorizer(producer, roaming.client, roaming.settings)
-            consumer = requests_consumer(authorizer)
-            register_consumer(broker, consumer, pool, producer)
-            await broker.start()
-            stack.push_async_callback(broker.stop)
-            stack.push_async_callback(authorizer.close)
-            requester = Requester(producer, kafka, AUTHORIZATION_REPLIES)
-            await requester.start()
-            stack.push_async_callback(requester.stop)
-            await consumer.assigned.wait()
-            yield roaming, requester
-    finally:
-        await producer.stop()
-        await pool.close()
-        infra.drop_database(urlsplit(url).path.lstrip("/"))
+    with infra.migrated_database("evroam_roaming_it", sql_dir(evroam_roaming.app.__file__)) as url:
+        pool: AsyncConnectionPool = await open_pool(url, min_size=1, max_size=4, wait_s=10)
+        infra.create_topics([TopicSpec(REQUESTS, "requests", 1)])
+        producer = Producer(kafka, "roaming-it")
+        await producer.start()
+        broker = make_broker(kafka, "roaming-it")
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                roaming = await stack.enter_async_context(serve_roaming(pool, url))
+                authorizer = realtime_authorizer(producer, roaming.client, roaming.settings)
+                consumer = requests_consumer(authorizer, f"evroam.roaming.it-{RUN}", REQUESTS)
+                register_consumer(broker, consumer, pool, producer)
+                await broker.start()
+                stack.push_async_callback(broker.stop)
+                stack.push_async_callback(authorizer.close)
+                requester = Requester(producer, kafka, AUTHORIZATION_REPLIES)
+                await requester.start()
+                stack.push_async_callback(requester.stop)
+                await consumer.assigned.wait()
+                yield roaming, requester
+        finally:
+            await producer.stop()
+            await pool.close()
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def ask(responder: tuple[Any, Requester]) -> Ask:
             request_id=str(new_id()), country_code=country_code, party_id=party_id, uid=uid, **kw
         )
         return await requester.request(
-            ROAMING_REQUESTS, command, key=command.request_id, timeout_s=timeout_s
+            REQUESTS, command, key=command.request_id, timeout_s=timeout_s
         )
 
     return call

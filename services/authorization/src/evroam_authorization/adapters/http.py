@@ -78,25 +78,11 @@ class TokenPatch(BaseModel):
         return None if value is None else validate_contract_id(value)
 
 
-class TokenView(BaseModel):
+class TokenView(OcpiToken):
     """A token as the service knows it now: our own (`source` "own") or a roaming partner's."""
 
-    country_code: str
-    party_id: str
-    uid: str
-    type: TokenType
-    contract_id: str
-    visual_number: str | None = None
-    issuer: str
-    group_id: str | None = None
-    valid: bool
-    whitelist: Whitelist
-    language: str | None = None
-    default_profile_type: ProfileType | None = None
-    energy_contract: EnergyContract | None = None
     source: str
     partner_id: str | None = None
-    last_updated: datetime
 
 
 class TokenWritten(BaseModel):

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from evroam_contracts.authorization import AuthorizationDecided, AuthorizeToken, TokenRef
 from evroam_contracts.roaming import RealtimeAuthorization
+from evroam_contracts.whitelist import AmbiguousUidError, allows_offline, token_for_uid
 
 # AllowedType answered by an eMSP -> our decision status (same words, ALLOWED is ACCEPTED).
 _ALLOWED_STATUS = {
@@ -58,15 +59,12 @@ class AskEmsp:
 
 def judge(candidates: Sequence[KnownToken]) -> Verdict | AskEmsp:
     """Decide from the tokens whose uid equals the presented id tag, or defer to the eMSP."""
-    if not candidates:
+    try:
+        token = token_for_uid(candidates)
+    except AmbiguousUidError as exc:
+        return Verdict("INVALID", str(exc), None)
+    if token is None:
         return Verdict("INVALID", "unknown token", None)
-    parties = sorted({f"{t.country_code}*{t.party_id}" for t in candidates})
-    if len(parties) > 1:
-        # The same uid issued by several parties: never guess which party's driver this is.
-        return Verdict(
-            "INVALID", f"token uid is ambiguous across issuers ({', '.join(parties)})", None
-        )
-    token = _preferred(candidates)
     if token.source == "roaming" and token.whitelist in REALTIME_WHITELISTS:
         # Asked even when valid is false: the eMSP may have unblocked it since it pushed it.
         return AskEmsp(token)
@@ -86,8 +84,10 @@ def judge_answer(
     if answer.outcome == "UNKNOWN_TOKEN":
         return Verdict("INVALID", "eMSP does not know the token", token)
     why = f"eMSP unreachable ({answer.detail or answer.outcome.lower()})"
-    if token.whitelist == "NEVER":
-        return Verdict("INVALID", f"{why}; whitelist NEVER forbids a local decision", token)
+    if not allows_offline(token.whitelist):
+        return Verdict(
+            "INVALID", f"{why}; whitelist {token.whitelist} forbids a local decision", token
+        )
     return _local(token, f"{why}; whitelist {token.whitelist} allows a local decision")
 
 
@@ -125,12 +125,6 @@ def _local(token: KnownToken, why: str) -> Verdict:
     if not token.valid:
         return Verdict("BLOCKED", f"token is not valid ({why})", token, "WHITELIST")
     return Verdict("ACCEPTED", f"valid token, {why}", token, "WHITELIST")
-
-
-def _preferred(candidates: Sequence[KnownToken]) -> KnownToken:
-    """One party's tokens sharing a uid (an RFID card and an app id, say): a station reads
-    cards, so the RFID token speaks for the uid."""
-    return min(candidates, key=lambda t: (t.type != "RFID", t.type))
 
 
 def _location_allowed(answer: RealtimeAuthorization, request: AuthorizeToken) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LOCAL_WHITELISTS = frozenset({"ALWAYS", "ALLOWED", "ALLOWED_OFFLINE"})
+from evroam_contracts.whitelist import AmbiguousUidError, allows_offline, token_for_uid
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,15 @@ class LocalDecision:
 
 def decide_offline(candidates: Sequence[CachedToken]) -> LocalDecision:
     """Decide from the cached tokens whose uid equals the presented id tag."""
-    if not candidates:
+    try:
+        token = token_for_uid(candidates)
+    except AmbiguousUidError as exc:
+        return LocalDecision("INVALID", str(exc), None)
+    if token is None:
         return LocalDecision("INVALID", "token not in the local cache", None)
-    parties = sorted({f"{t.country_code}*{t.party_id}" for t in candidates})
-    if len(parties) > 1:
-        return LocalDecision("INVALID", f"token uid is ambiguous ({', '.join(parties)})", None)
-    # A station reads cards: one party's RFID token speaks for a uid it shares with an app id.
-    token = min(candidates, key=lambda t: (t.type != "RFID", t.type))
     if not token.valid:
         return LocalDecision("BLOCKED", "token is not valid (local cache)", token)
-    if token.whitelist not in LOCAL_WHITELISTS:
+    if not allows_offline(token.whitelist):
         return LocalDecision(
             "INVALID", f"whitelist {token.whitelist} needs an online decision", token
         )

@@ -131,15 +131,24 @@ class StationTraffic:
         return (pending[0], pending[1]) if pending else (str(new_id()), None)
 
     async def authorize(
+        self, station_id: str, id_tag: str, charging_session_id: str
+    ) -> dict[str, Any]:
+        """The decision on an Authorize of `id_tag` at this station's location."""
+        station = await self._station(station_id)
+        location_id = station["location"]["location_id"] if station else None
+        return await self._decide(
+            station_id, id_tag, charging_session_id, "authorize", location_id, None
+        )
+
+    async def _decide(
         self,
         station_id: str,
         id_tag: str,
         charging_session_id: str,
         purpose: str,
-        connector_id: int | None = None,
+        location_id: str | None,
+        evse_uid: str | None,
     ) -> dict[str, Any]:
-        """The decision on `id_tag` at this station (and EVSE, when a connector is named)."""
-        location_id, evse_uid = await self._where(station_id, connector_id)
         request = AuthorizeToken(
             request_id=str(new_id()),
             station_id=station_id,
@@ -150,22 +159,6 @@ class StationTraffic:
         )
         return await self._authorization.authorize(request, charging_session_id)
 
-    async def _where(
-        self, station_id: str, connector_id: int | None
-    ) -> tuple[str | None, str | None]:
-        station = await self._station(station_id)
-        if station is None:
-            return None, None
-        evse_uid = next(
-            (
-                e["evse_uid"]
-                for e in station["evses"]
-                if any(c["ocpp_connector_id"] == connector_id for c in e["connectors"])
-            ),
-            None,
-        )
-        return station["location"]["location_id"], evse_uid
-
     async def start_transaction(
         self,
         station_id: str,
@@ -173,15 +166,24 @@ class StationTraffic:
         id_tag: str,
         meter_start_wh: int,
         started_at: datetime,
-        decision: dict[str, Any],
         charging_session_id: str,
         traceparent: str | None,
-    ) -> int:
+    ) -> tuple[int, dict[str, Any]]:
+        """Decide on `id_tag` at the connector's EVSE, then start the transaction under that
+        decision; returns the transaction id and the decision."""
         station = await self._station(station_id)
         if station is None:
             raise LookupError(f"station {station_id} is not registered")
         evses = [Evse.model_validate(e) for e in station["evses"]]
         snapshot = location_snapshot(station["location"], evses, connector_id)
+        decision = await self._decide(
+            station_id,
+            id_tag,
+            charging_session_id,
+            "transaction_start",
+            snapshot.id,
+            snapshot.evse_uid,
+        )
         token = decision.get("token") or {}
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute("SELECT nextval('ocpp_transaction_ids')")
@@ -220,7 +222,7 @@ class StationTraffic:
                 "INSERT INTO ocpp_transactions VALUES (%s, %s, %s, %s)",
                 (station_id, str(transaction_id), charging_session_id, traceparent),
             )
-        return transaction_id
+        return transaction_id, decision
 
     async def transaction(self, station_id: str, transaction_id: int) -> Transaction:
         async with self._pool.connection() as conn:

@@ -109,7 +109,7 @@ class Station16(ChargePoint):  # type: ignore[misc]
         with self._span("Authorize") as span:
             session_id = self.traffic.open_session(self.id, id_tag, _traceparent())
             span.set_attribute("evroam.correlation_id", session_id)
-            decision = await self.traffic.authorize(self.id, id_tag, session_id, "authorize")
+            decision = await self.traffic.authorize(self.id, id_tag, session_id)
         return r16.Authorize(id_tag_info=_id_tag_info(decision))
 
     @on(Action.start_transaction)
@@ -119,16 +119,12 @@ class Station16(ChargePoint):  # type: ignore[misc]
         session_id, traceparent = self.traffic.join_session(self.id, id_tag)
         with self._span("StartTransaction", traceparent) as span:
             span.set_attribute("evroam.correlation_id", session_id)
-            decision = await self.traffic.authorize(
-                self.id, id_tag, session_id, "transaction_start", connector_id
-            )
-            tx_id = await self.traffic.start_transaction(
+            tx_id, decision = await self.traffic.start_transaction(
                 self.id,
                 connector_id,
                 id_tag,
                 meter_start,
                 _timestamp(timestamp),
-                decision,
                 session_id,
                 _traceparent(),
             )
