@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from evroam_cli.client import Platform
+from evroam_cli.endpoints import Endpoints
 from evroam_contracts.authorization import AuthorizeToken
 from evroam_contracts.emi3 import ContractId
 from evroam_contracts.ids import new_id
@@ -26,35 +28,35 @@ TOKENS = 200
 
 
 async def _register_tokens(stack: Stack) -> list[str]:
-    base = stack.url("authorization")
+    """Own tokens, registered through the admin API; returns once the service serves them."""
     uids = [f"BENCH{i:04d}" for i in range(TOKENS)]
-    async with httpx.AsyncClient(headers=stack.admin_headers, timeout=10) as http:
+    endpoints = Endpoints(
+        http=stack.http_urls,
+        ocpp_url="",
+        admin_token=stack.admin_token,
+        kafka_bootstrap_servers=stack.infra.kafka_bootstrap_servers,
+    )
+    async with httpx.AsyncClient(timeout=10) as http:
+        platform = Platform(endpoints, http)
         for uid in uids:
-            token = {
-                "country_code": "NL",
-                "party_id": "EVR",
-                "uid": uid,
-                "type": "RFID",
-                "contract_id": str(ContractId.new("NL", "EVR", f"{uid[-8:]:0>8}")),
-                "issuer": "evroam bench",
-                "whitelist": "ALLOWED",
-                "valid": True,
-                "last_updated": "2026-11-21T00:00:00Z",
-            }
-            r = await http.put(f"{base}/tokens/NL/EVR/{uid}", json=token)
-            r.raise_for_status()
-        await _until_found(http, f"{base}/tokens/NL/EVR/{uids[-1]}")
+            await platform.register_token(
+                {
+                    "country_code": "NL",
+                    "party_id": "EVR",
+                    "uid": uid,
+                    "type": "RFID",
+                    "contract_id": str(ContractId.new("NL", "EVR", f"{uid[-8:]:0>8}")),
+                    "issuer": "evroam bench",
+                    "whitelist": "ALLOWED",
+                    "valid": True,
+                    "last_updated": "2026-11-21T00:00:00Z",
+                }
+            )
+        last = f"/tokens/NL/EVR/{uids[-1]}"
+        await platform.eventually(
+            "tokens registered", "authorization", lambda: platform.found("authorization", last)
+        )
     return uids
-
-
-async def _until_found(http: httpx.AsyncClient, url: str, timeout_s: float = 30) -> None:
-    """The token projection folds asynchronously: wait until the last token is served."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if (await http.get(url)).status_code == 200:
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"{url} not served within {timeout_s}s")
 
 
 async def _ask(
