@@ -22,6 +22,10 @@ P = "gateway"
 
 
 class Connector(Value):
+    """One connector. `connector_id` is the OCPI id; `ocpp_connector_id` is the OCPP 1.6
+    station-wide number. In OCPP 2.0.1 a connector is (EVSE number, its position in the
+    EVSE's connector list, from 1)."""
+
     connector_id: str
     ocpp_connector_id: int = Field(ge=1)
     standard: str = "IEC_62196_T2"
@@ -30,12 +34,19 @@ class Connector(Value):
         "AC_3_PHASE"
     )
     max_power_w: int = Field(default=22_000, ge=0)
+    max_voltage_v: int = Field(default=400, ge=0)
+    max_amperage_a: int = Field(default=32, ge=0)
 
 
 class Evse(Value):
+    """One EVSE. `evse_uid` is the OCPI uid, `evse_id` the eMI3 EVSE id (OCPI `evse_id`);
+    `ocpp_evse_id` is its OCPP 2.0.1 number (1..N), by default its position in the station."""
+
     evse_uid: str
     evse_id: str
     connectors: tuple[Connector, ...]
+    ocpp_evse_id: int | None = Field(default=None, ge=1)
+    physical_reference: str | None = None
 
 
 class LocationRegistered(Event):
@@ -54,12 +65,58 @@ class LocationRegistered(Event):
     operator_name: str | None = None
 
 
+class LocationUpdated(LocationRegistered):
+    """A registered location changed; carries its whole new state."""
+
+    type_name: ClassVar[str] = "station.location_updated"
+
+
 class StationRegistered(Event):
     type_name: ClassVar[str] = "station.registered"
     producer: ClassVar[str] = P
     station_id: str
     location_id: str
     evses: tuple[Evse, ...]
+
+
+class StationUpdated(StationRegistered):
+    """A registered station changed (location, EVSEs, connectors); carries its whole new
+    state."""
+
+    type_name: ClassVar[str] = "station.updated"
+
+
+class StationCredentialsSet(Event):
+    """A station was given a new Basic-auth password (OCPP security profile 1 or 2). The
+    password and its hash never travel in an event; the hash is kept by the gateway alone."""
+
+    type_name: ClassVar[str] = "station.credentials_set"
+    producer: ClassVar[str] = P
+    station_id: str
+    security_profile: Literal[1, 2]
+    set_at: datetime
+
+
+class StationConnected(Event):
+    """A station opened its OCPP WebSocket (liveness comes from the socket, not from
+    BootNotification, which a reconnecting station need not send)."""
+
+    type_name: ClassVar[str] = "station.connected"
+    producer: ClassVar[str] = P
+    station_id: str
+    ocpp_version: Literal["1.6", "2.0.1"]
+    security_profile: int = 0
+    replica: str
+    connected_at: datetime
+
+
+class StationDisconnected(Event):
+    type_name: ClassVar[str] = "station.disconnected"
+    producer: ClassVar[str] = P
+    station_id: str
+    replica: str
+    close_code: int | None = None
+    disconnected_at: datetime
 
 
 class StationBooted(Event):
@@ -73,6 +130,7 @@ class StationBooted(Event):
     firmware_version: str | None = None
     registration_status: Literal["Accepted", "Pending", "Rejected"]
     received_at: datetime
+    boot_reason: str | None = None
 
 
 ConnectorStatus = Literal[
@@ -95,6 +153,7 @@ class StationStatusChanged(Event):
     station_id: str
     ocpp_connector_id: int
     evse_uid: str | None = None
+    ocpp_evse_id: int | None = None
     status: ConnectorStatus
     error_code: str | None = None
     station_time: datetime | None = None
@@ -147,6 +206,12 @@ class TransactionStarted(Event):
     received_at: datetime
     location: LocationSnapshot
     authorization: AuthorizationSnapshot
+    # True when the station reports it started while offline (2.0.1 `offline`, or a 1.6
+    # StartTransaction whose timestamp is far older than its arrival).
+    offline: bool = False
+    seq_no: int | None = None
+    remote_start_id: int | None = None
+    reservation_id: int | None = None
 
 
 class MeterValuesSampled(Event):
@@ -157,6 +222,10 @@ class MeterValuesSampled(Event):
     transaction_id: str
     samples: tuple[MeterSample, ...]
     received_at: datetime
+    offline: bool = False
+    seq_no: int | None = None
+    trigger_reason: str | None = None
+    charging_state: str | None = None
 
 
 class TransactionEnded(Event):
@@ -171,6 +240,37 @@ class TransactionEnded(Event):
     id_tag: str | None = None
     samples: tuple[MeterSample, ...] = ()
     received_at: datetime
+    offline: bool = False
+    seq_no: int | None = None
+
+
+class TransactionEventsMissing(Event):
+    """An OCPP 2.0.1 transaction ended with sequence numbers missing between its Started and
+    Ended messages (E13/E14: a station may drop Updated messages when its queue overflows).
+    Emitted when the Ended message arrives; a late message that fills a gap is still taken."""
+
+    type_name: ClassVar[str] = "station.transaction_events_missing"
+    producer: ClassVar[str] = P
+    charging_session_id: str
+    station_id: str
+    transaction_id: str
+    missing_seq_nos: tuple[int, ...]
+    detected_at: datetime
+
+
+class StationNotified(Event):
+    """A station-initiated message that reports rather than transacts: DataTransfer,
+    DiagnosticsStatusNotification, FirmwareStatusNotification (1.6);
+    SecurityEventNotification, NotifyEvent, NotifyReport (2.0.1). `detail` is the message's
+    payload as the station sent it (camelCase keys)."""
+
+    type_name: ClassVar[str] = "station.notified"
+    producer: ClassVar[str] = P
+    station_id: str
+    ocpp_version: Literal["1.6", "2.0.1"]
+    action: str
+    detail: dict[str, Any]
+    received_at: datetime
 
 
 class StationCommandCompleted(Event):
@@ -179,37 +279,78 @@ class StationCommandCompleted(Event):
     command_id: str
     station_id: str
     action: str
-    outcome: Literal["accepted", "rejected", "timed_out", "not_connected", "call_error"]
+    outcome: Literal[
+        "accepted", "rejected", "timed_out", "not_connected", "call_error", "not_supported"
+    ]
     response: dict[str, Any] = Field(default_factory=dict)
+    reason: str | None = None
+    ocpp_version: str | None = None
+    completed_at: datetime | None = None
+
+
+StationAction = Literal[
+    # OCPP 1.6 (sent to a 2.0.1 station, the first five are translated to their 2.0.1
+    # equivalents, so senders need not know the station's version)
+    "RemoteStartTransaction",
+    "RemoteStopTransaction",
+    "UnlockConnector",
+    "Reset",
+    "ChangeAvailability",
+    "TriggerMessage",
+    "GetConfiguration",
+    "ChangeConfiguration",
+    "ClearCache",
+    "SendLocalList",
+    "GetLocalListVersion",
+    "SetChargingProfile",
+    "ClearChargingProfile",
+    "GetCompositeSchedule",
+    "ReserveNow",
+    "CancelReservation",
+    "UpdateFirmware",
+    "GetDiagnostics",
+    "DataTransfer",
+    # OCPP 2.0.1
+    "RequestStartTransaction",
+    "RequestStopTransaction",
+    "GetVariables",
+    "SetVariables",
+    "GetBaseReport",
+]
 
 
 class SendStationCommand(Command):
-    """A CSMS-initiated OCPP call, published on `evroam.gateway.commands` keyed by station."""
+    """A CSMS-initiated OCPP call, published on `evroam.gateway.commands` keyed by station.
+    `arguments` are the action's payload with snake_case keys, as the `ocpp` library names
+    them. The outcome is a `station.command_completed` with the same command id."""
 
     type_name: ClassVar[str] = "gateway.send_station_command"
     producer: ClassVar[str] = "any"
     command_id: str
     station_id: str
-    action: Literal[
-        "RemoteStartTransaction",
-        "RemoteStopTransaction",
-        "UnlockConnector",
-        "Reset",
-        "ChangeAvailability",
-        "TriggerMessage",
-    ]
+    action: StationAction
     arguments: dict[str, Any] = Field(default_factory=dict)
+    # After this moment the command is not delivered (outcome timed_out); default: the
+    # gateway's own response timeout from when it takes the command.
+    expires_at: datetime | None = None
 
 
 EVENTS = (
     LocationRegistered,
+    LocationUpdated,
     StationRegistered,
+    StationUpdated,
+    StationCredentialsSet,
+    StationConnected,
+    StationDisconnected,
     StationBooted,
     StationStatusChanged,
     StationAuthorizedLocally,
     TransactionStarted,
     MeterValuesSampled,
     TransactionEnded,
+    TransactionEventsMissing,
+    StationNotified,
     StationCommandCompleted,
 )
 COMMANDS = (SendStationCommand,)
