@@ -3,7 +3,8 @@ an OTLP receiver, driven through their public interfaces only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -56,3 +57,26 @@ async def provisioned(platform: Platform) -> tuple[scenario.Scenario, str]:
     sc = scenario.Scenario.new()
     partner_token = await scenario.provision(platform, sc)
     return sc, partner_token
+
+
+@pytest.fixture(scope="session")
+def new_station(platform: Platform) -> Callable[..., Awaitable[str]]:
+    """A factory of fresh registered stations: `await new_station(evses=None)` returns the id
+    of a station at a location of its own (the scenario's one EVSE unless `evses` are given),
+    once the gateway knows it."""
+
+    async def create(evses: list[dict[str, Any]] | None = None) -> str:
+        sc = scenario.Scenario.new()
+        await platform.register_location(scenario.location(sc))
+        station = scenario.station(sc)
+        if evses is not None:
+            station["evses"] = evses
+        await platform.register_station(station)
+        await platform.eventually(
+            f"station {sc.station_id} registered",
+            "gateway",
+            lambda: platform.found("gateway", f"/stations/{sc.station_id}"),
+        )
+        return sc.station_id
+
+    return create

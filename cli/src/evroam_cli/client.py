@@ -43,6 +43,11 @@ def token_path(country_code: str, party_id: str, uid: str) -> str:
     return "/tokens/" + "/".join(quote(p, safe="") for p in (country_code, party_id, uid))
 
 
+def registry_path(*parts: str) -> str:
+    """`/stations/{station_id}/...` of the gateway, each part escaped for the URL."""
+    return "/" + "/".join(quote(p, safe="") for p in parts)
+
+
 class Platform:
     def __init__(self, endpoints: Endpoints, http: httpx.AsyncClient) -> None:
         self.endpoints, self._http = endpoints, http
@@ -84,6 +89,62 @@ class Platform:
 
     async def register_station(self, station: dict[str, Any]) -> Any:
         return await self._send("POST", "gateway", "/stations", station)
+
+    async def _answer(
+        self, method: str, service: str, path: str, body: Any = None, **params: Any
+    ) -> httpx.Response:
+        """The whole answer (headers, no body for a 204); ApiError for an HTTP error."""
+        given = {k: v for k, v in params.items() if v is not None}
+        r = await self._http.request(
+            method, self.url(service, path), json=body, params=given, headers=self._admin
+        )
+        if r.status_code >= 400:
+            raise ApiError(method, service, path, r)
+        return r
+
+    async def replace_location(self, location_id: str, location: dict[str, Any]) -> Any:
+        return await self._send("PUT", "gateway", registry_path("locations", location_id), location)
+
+    async def patch_location(self, location_id: str, changes: dict[str, Any]) -> Any:
+        return await self._send(
+            "PATCH", "gateway", registry_path("locations", location_id), changes
+        )
+
+    async def location(self, location_id: str) -> Any:
+        return await self._send("GET", "gateway", registry_path("locations", location_id))
+
+    async def locations(self, **filters: Any) -> tuple[list[Any], int]:
+        """A page of locations and how many match; filters: country_code, party_id, limit,
+        offset."""
+        r = await self._answer("GET", "gateway", "/locations", **filters)
+        return r.json(), int(r.headers.get("X-Total-Count", 0))
+
+    async def replace_station(self, station_id: str, station: dict[str, Any]) -> Any:
+        return await self._send("PUT", "gateway", registry_path("stations", station_id), station)
+
+    async def station(self, station_id: str) -> Any:
+        return await self._send("GET", "gateway", registry_path("stations", station_id))
+
+    async def stations(self, **filters: Any) -> tuple[list[Any], int]:
+        """A page of stations and how many match; filters: location_id, limit, offset."""
+        r = await self._answer("GET", "gateway", "/stations", **filters)
+        return r.json(), int(r.headers.get("X-Total-Count", 0))
+
+    async def put_evse(self, station_id: str, evse_uid: str, evse: dict[str, Any]) -> Any:
+        path = registry_path("stations", station_id, "evses", evse_uid)
+        return await self._send("PUT", "gateway", path, evse)
+
+    async def remove_evse(self, station_id: str, evse_uid: str) -> Any:
+        path = registry_path("stations", station_id, "evses", evse_uid)
+        return await self._send("DELETE", "gateway", path)
+
+    async def set_station_password(
+        self, station_id: str, password: str, security_profile: int
+    ) -> None:
+        """The gateway answers 204: nothing to return, and the password is never echoed."""
+        body = {"password": password, "security_profile": security_profile}
+        path = registry_path("stations", station_id, "credentials")
+        await self._answer("PUT", "gateway", path, body)
 
     async def publish_tariff(self, tariff: dict[str, Any]) -> Any:
         return await self._send("POST", "tariff", "/tariffs", tariff)

@@ -3,11 +3,18 @@ the log (trace, dead letters, tests that replay it)."""
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, TextIO
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from evroam_contracts.topics import events_topic
+
+if TYPE_CHECKING:
+    from evroam_cli.client import Platform
 
 
 async def read_to_end(
@@ -40,3 +47,43 @@ async def read_to_end(
                             yield record
     finally:
         await consumer.stop()
+
+
+@dataclass(frozen=True)
+class Logged:
+    type: str
+    payload: dict[str, Any]
+    headers: dict[str, str]
+
+
+async def logged(p: Platform, producer: str, keep: Callable[[Logged], bool]) -> list[Logged]:
+    """Every event of `producer`'s topic that `keep` accepts, in log order per partition."""
+    found = []
+    async for record in read_to_end(
+        p.endpoints.kafka_bootstrap_servers, [events_topic(producer)], progress=None
+    ):
+        headers = {k: v.decode() for k, v in record.headers}
+        event = Logged(headers.get("ce_type", ""), json.loads(record.value), headers)
+        if keep(event):
+            found.append(event)
+    return found
+
+
+def about_station(station_id: str, *types: str) -> Callable[[Logged], bool]:
+    return lambda e: e.payload.get("station_id") == station_id and (not types or e.type in types)
+
+
+async def eventually_logged(
+    p: Platform,
+    producer: str,
+    keep: Callable[[Logged], bool],
+    count: int = 1,
+    what: str = "events",
+) -> list[Logged]:
+    """At least `count` kept events, once the relay has published them."""
+
+    async def probe() -> list[Logged] | None:
+        found = await logged(p, producer, keep)
+        return found if len(found) >= count else None
+
+    return await p.eventually(f"{count} {what} in the {producer} log", producer, probe)

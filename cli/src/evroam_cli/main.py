@@ -9,14 +9,18 @@ import sys
 from pathlib import Path
 
 from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
+from evroam_cli.locations import add_parser as add_locations_parser
+from evroam_cli.stations import add_parser as add_stations_parser
 from evroam_cli.tokens import add_parser as add_tokens_parser
+
+ADMIN_COMMANDS = ("tokens", "locations", "stations")  # they need the admin API's endpoints
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evroam",
         description="Operate an evroam platform: trace a charging session, manage tokens,"
-        " run the demo.",
+        " locations and stations, run the demo.",
     )
     parser.add_argument(
         "--endpoints",
@@ -50,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     dlq_list = dlq_sub.add_parser("list", help="every dead letter with its consumer and reason")
     dlq_list.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_tokens_parser(sub)
+    add_locations_parser(sub)
+    add_stations_parser(sub)
     sub.add_parser(
         "demo",
         help="provision a location, station, tariff and token, play a "
@@ -60,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    needs_file = args.command == "tokens" or not args.bootstrap_servers
+    needs_file = args.command in ADMIN_COMMANDS or not args.bootstrap_servers
     try:
         endpoints = Endpoints.load(args.endpoints) if needs_file else None
     except EndpointsNotFoundError as exc:
@@ -88,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
 
         assert endpoints is not None
         return run(args, endpoints)
+    if args.command in ("locations", "stations"):
+        from evroam_cli.locations import run as run_registry
+
+        assert endpoints is not None
+        return run_registry(args, endpoints)
     from evroam_cli.demo import run_demo
 
     assert endpoints is not None, "the demo needs the endpoints file"

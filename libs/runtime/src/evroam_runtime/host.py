@@ -173,6 +173,8 @@ class ServiceHost:
         done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
         failed = None
         for task in done - {stopper}:
+            if self.stop.is_set():
+                break  # a task that ends because the stop came is not a failure
             exc = None if task.cancelled() else task.exception()
             failed = f"{task.get_name()} ended early: {exc!r}"
             log.error(failed)

@@ -1,80 +1,79 @@
 """A charging station played by the real `ocpp` library over a real WebSocket (OCPP 1.6J).
 
 Tests and the demo use it to drive the gateway as a charger would: boot, status, authorize,
-start, meter values, stop. Nothing is faked: every frame is validated by the library's
-schemas on both sides.
+start, meter values, stop; and to answer what the Central System asks (`received`, `answers`,
+`silent`, `wait_for_call`, see `SimulatedStation`). Nothing is faked: every frame is validated
+by the library's schemas on both sides.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 
-import websockets
-from ocpp.v16 import ChargePoint, call
+from ocpp.charge_point import camel_to_snake_case
+from ocpp.v16 import call
 from websockets.asyncio.client import ClientConnection
 
+from evroam_testing.simulator import SimulatedStation, StationOptions, iso
+from evroam_testing.station16_handlers import DEFAULT_CONFIGURATION, ChargePoint16
 
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
+__all__ = ["PlayedSession", "Reading", "SimulatedStation16", "iso", "play_session"]
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What the station's meter says at a moment."""
+    """What the station's meter says at a moment; `context` overrides the message's default
+    ReadingContext (e.g. Transaction.End inside a StopTransaction's transactionData)."""
 
     at: datetime
     energy_wh: int
     power_w: int | None = None
+    context: str | None = None
 
 
-class SimulatedStation16:
-    def __init__(self, ocpp_url: str, station_id: str, *, timeout_s: float = 30) -> None:
-        self.url = f"{ocpp_url.rstrip('/')}/{station_id}"
-        self.station_id = station_id
-        self._timeout = timeout_s
-        self._ws: ClientConnection | None = None
-        self._cp: ChargePoint | None = None
-        self._reader: asyncio.Task[None] | None = None
+class SimulatedStation16(SimulatedStation):
+    SUBPROTOCOL = "ocpp1.6"
 
-    async def __aenter__(self) -> SimulatedStation16:
-        self._ws = await websockets.connect(self.url, subprotocols=["ocpp1.6"])  # type: ignore[list-item]
-        self._cp = ChargePoint(self.station_id, self._ws, response_timeout=self._timeout)
-        self._reader = asyncio.create_task(self._cp.start())
-        return self
+    def __init__(self, ocpp_url: str, station_id: str, **options: Unpack[StationOptions]) -> None:
+        super().__init__(ocpp_url, station_id, **options)
+        # What the Central System can read and change (GetConfiguration, SendLocalList, ...).
+        self.configuration: dict[str, str] = dict(DEFAULT_CONFIGURATION)
+        self.local_list_version = 0
 
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._reader is not None:
-            self._reader.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self._reader
-
-    async def _call(self, payload: Any) -> Any:
-        assert self._cp is not None, "use `async with SimulatedStation16(...)`"
-        return await self._cp.call(payload, suppress=False)
+    def _charge_point(self, connection: ClientConnection) -> ChargePoint16:
+        return ChargePoint16(self, connection, self._timeout)
 
     async def boot(self, vendor: str = "evroam", model: str = "sim-16") -> str:
-        result = await self._call(
+        result = await self.call(
             call.BootNotification(charge_point_vendor=vendor, charge_point_model=model)
         )
-        return str(result.status)
+        return str(result["status"])
 
-    async def status(self, connector_id: int, status: str, at: datetime | None = None) -> None:
-        await self._call(
+    async def heartbeat(self) -> str:
+        """The Central System's currentTime."""
+        return str((await self.call(call.Heartbeat()))["currentTime"])
+
+    async def status(
+        self,
+        connector_id: int,
+        status: str,
+        at: datetime | None = None,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+        vendor_error_code: str | None = None,
+    ) -> None:
+        await self.call(
             call.StatusNotification(
                 connector_id=connector_id,
-                error_code="NoError",
+                error_code=error_code,
                 status=status,
                 timestamp=iso(at) if at else None,
+                info=info,
+                vendor_error_code=vendor_error_code,
             )
         )
 
@@ -82,14 +81,15 @@ class SimulatedStation16:
         return str((await self.authorize_info(id_tag))["status"])
 
     async def authorize_info(self, id_tag: str) -> dict[str, Any]:
-        """The whole IdTagInfo the Central System answered (status, parentIdTag, expiryDate)."""
-        result = await self._call(call.Authorize(id_tag=id_tag))
-        return dict(result.id_tag_info)
+        """The whole IdTagInfo the Central System answered, with snake_case keys (status,
+        parent_id_tag, expiry_date) as earlier callers read it."""
+        result = await self.call(call.Authorize(id_tag=id_tag))
+        return dict(camel_to_snake_case(result["idTagInfo"]))
 
     async def start_transaction(
         self, connector_id: int, id_tag: str, meter_start_wh: int, at: datetime
     ) -> tuple[int, str]:
-        result = await self._call(
+        result = await self.call(
             call.StartTransaction(
                 connector_id=connector_id,
                 id_tag=id_tag,
@@ -97,12 +97,14 @@ class SimulatedStation16:
                 timestamp=iso(at),
             )
         )
-        return int(result.transaction_id), str(result.id_tag_info["status"])
+        return int(result["transactionId"]), str(result["idTagInfo"]["status"])
 
     async def meter_values(
-        self, connector_id: int, transaction_id: int, readings: Sequence[Reading]
+        self, connector_id: int, transaction_id: int | None, readings: Sequence[Reading]
     ) -> None:
-        await self._call(
+        """MeterValues; without a transaction id they are the connector's (or, on connector 0,
+        the main meter's) own readings."""
+        await self.call(
             call.MeterValues(
                 connector_id=connector_id,
                 transaction_id=transaction_id,
@@ -111,16 +113,42 @@ class SimulatedStation16:
         )
 
     async def stop_transaction(
-        self, transaction_id: int, meter_stop_wh: int, at: datetime, reason: str = "Local"
-    ) -> None:
-        await self._call(
+        self,
+        transaction_id: int,
+        meter_stop_wh: int,
+        at: datetime,
+        reason: str = "Local",
+        *,
+        id_tag: str | None = None,
+        transaction_data: Sequence[Reading] = (),
+    ) -> dict[str, Any]:
+        """StopTransaction; the answer as sent (idTagInfo when an idTag was given)."""
+        return await self.call(
             call.StopTransaction(
                 transaction_id=transaction_id,
                 meter_stop=meter_stop_wh,
                 timestamp=iso(at),
                 reason=reason,
+                id_tag=id_tag,
+                transaction_data=[_meter_value(r) for r in transaction_data] or None,
             )
         )
+
+    async def data_transfer(
+        self, vendor_id: str, message_id: str | None = None, data: str | None = None
+    ) -> dict[str, Any]:
+        """DataTransfer to the Central System; its answer as sent (status, data)."""
+        return await self.call(
+            call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
+        )
+
+    async def diagnostics_status(self, status: str) -> None:
+        """DiagnosticsStatusNotification: Idle, Uploading, Uploaded or UploadFailed."""
+        await self.call(call.DiagnosticsStatusNotification(status=status))
+
+    async def firmware_status(self, status: str) -> None:
+        """FirmwareStatusNotification: Downloading, Downloaded, Installing, Installed, ..."""
+        await self.call(call.FirmwareStatusNotification(status=status))
 
 
 def _meter_value(r: Reading) -> dict[str, Any]:
@@ -129,7 +157,7 @@ def _meter_value(r: Reading) -> dict[str, Any]:
             "value": str(r.energy_wh),
             "measurand": "Energy.Active.Import.Register",
             "unit": "Wh",
-            "context": "Sample.Periodic",
+            "context": r.context or "Sample.Periodic",
         }
     ]
     if r.power_w is not None:

@@ -1,4 +1,5 @@
-"""Admin API of the station and location registry."""
+"""The gateway's HTTP API: the station and location registry (`registry_api`, `station_api`)
+and what the gateway knows for deciding alone. Every route needs the admin bearer."""
 
 from __future__ import annotations
 
@@ -8,46 +9,26 @@ from fastapi import APIRouter, Depends, HTTPException
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_contracts.gateway import LocationRegistered, StationRegistered
-from evroam_gateway.domain.registry import (
-    DuplicateConnectorError,
-    UnknownLocationError,
-    UnknownTimeZoneError,
-)
-from evroam_gateway.handlers.commands import handle_register_location, handle_register_station
+from evroam_gateway.adapters.credentials import StationCredentials
+from evroam_gateway.adapters.registry_api import add_location_routes
+from evroam_gateway.adapters.station_api import add_credential_routes, add_station_routes
 from evroam_runtime import require_admin
 
 
-def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
+def router(
+    pool: AsyncConnectionPool,
+    admin_token: str | None,
+    credentials: StationCredentials | None = None,
+) -> APIRouter:
+    """`credentials`: the process's one StationCredentials, shared with the OCPP endpoint;
+    one of its own is made when none is given (setting a password needs no cache)."""
     api = APIRouter()
     admin = [Depends(require_admin(admin_token))]
-
-    @api.post("/locations", status_code=201, dependencies=admin)
-    async def register_location(body: LocationRegistered) -> dict[str, str]:
-        try:
-            await handle_register_location(pool, body)
-        except UnknownTimeZoneError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        return {"location_id": body.location_id}
-
-    @api.post("/stations", status_code=201, dependencies=admin)
-    async def register_station(body: StationRegistered) -> dict[str, str]:
-        try:
-            await handle_register_station(pool, body)
-        except (UnknownLocationError, DuplicateConnectorError) as exc:
-            raise HTTPException(422, str(exc)) from exc
-        return {"station_id": body.station_id}
-
-    @api.get("/stations/{station_id}")
-    async def station(station_id: str) -> dict[str, Any]:
-        return await _one(pool, "SELECT * FROM view_stations_v1 WHERE station_id = %s", station_id)
-
-    @api.get("/locations/{location_id}")
-    async def location(location_id: str) -> dict[str, Any]:
-        row = await _one(
-            pool, "SELECT location FROM view_locations_v1 WHERE location_id = %s", location_id
-        )
-        return dict(row["location"])
+    registry = APIRouter(dependencies=admin, tags=["registry"])
+    add_location_routes(registry, pool)
+    add_station_routes(registry, pool)
+    add_credential_routes(registry, credentials or StationCredentials(pool))
+    api.include_router(registry)
 
     @api.get("/authorization-cache/{uid}", dependencies=admin)
     async def cached_tokens(uid: str) -> list[dict[str, Any]]:
@@ -64,12 +45,3 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
         return rows
 
     return api
-
-
-async def _one(pool: AsyncConnectionPool, query: str, key: str) -> dict[str, Any]:
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(query, (key,))
-        row = await cur.fetchone()
-    if row is None:
-        raise HTTPException(404, f"{key} not found")
-    return row

@@ -1,8 +1,9 @@
-"""OCPP 1.6 MeterValue lists to normalized samples (OCPP 1.6 section 7.17 SampledValue).
+"""OCPP MeterValue lists to normalized samples (OCPP 1.6 section 7.17 SampledValue; OCPP 2.0.1
+SampledValueType, whose value is a number with `unitOfMeasure {unit, multiplier}`).
 
 Defaults when a field is absent: measurand Energy.Active.Import.Register, unit Wh, context
-Sample.Periodic. Phase-less values are totals; where only per-phase values come, they are
-summed (current) or ignored (energy registers are always totals).
+Sample.Periodic, multiplier 0. Phase-less values are totals; where only per-phase values come,
+they are summed (current) or ignored (energy registers are always totals).
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def _number(raw: Any) -> Decimal:
         raise MeterValueError(f"not a number: {raw!r}") from exc
 
 
+def _value(v: Mapping[str, Any], default_unit: str) -> tuple[Decimal, str]:
+    """The value and its unit; a 2.0.1 multiplier is applied here (kWh x 10^0 = Wh x 10^3)."""
+    measure = v.get("unit_of_measure")
+    if isinstance(measure, Mapping):
+        unit = str(measure.get("unit", default_unit))
+        return _number(v["value"]).scaleb(int(measure.get("multiplier", 0))), unit
+    return _number(v["value"]), str(v.get("unit", default_unit))
+
+
 def _reading(values: Iterable[Mapping[str, Any]], measurand: str) -> tuple[Decimal, str] | None:
     matching = [v for v in values if v.get("measurand", ENERGY) == measurand]
     if not matching:
@@ -47,10 +57,10 @@ def _reading(values: Iterable[Mapping[str, Any]], measurand: str) -> tuple[Decim
     totals = [v for v in matching if not v.get("phase")]
     chosen = totals or matching
     default_unit = {ENERGY: "Wh", POWER: "W", CURRENT: "A", SOC: "Percent"}[measurand]
-    unit = str(chosen[0].get("unit", default_unit))
     if totals or measurand == ENERGY:
-        return _number(chosen[0]["value"]), unit
-    return sum((_number(v["value"]) for v in chosen), Decimal(0)), unit
+        return _value(chosen[0], default_unit)
+    readings = [_value(v, default_unit) for v in chosen]
+    return sum((r[0] for r in readings), Decimal(0)), readings[0][1]
 
 
 def to_samples(meter_value: Iterable[Mapping[str, Any]]) -> list[MeterSample]:

@@ -1,26 +1,30 @@
-"""OCPP 1.6J Central System side of one connected station (OCPP 1.6 section 4: operations
-initiated by the charge point). Handlers translate to StationTraffic and back; each message
-gets a span, and the messages of one charging session share the session's trace."""
+"""OCPP 1.6J Central System side of one connected station: every operation a charge point
+initiates (OCPP 1.6 section 4, plus the security whitepaper's notifications). Handlers
+translate to the version-neutral handlers and back; each message gets a span, and the
+messages of one charging session share the session's trace."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpp.exceptions import PropertyConstraintViolationError
+import ocpp.v16.call
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint
 from ocpp.v16 import call_result as r16
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
-from opentelemetry import propagate, trace
-from opentelemetry.trace import Span, SpanKind
 
-from evroam_gateway.domain.meter import MeterValueError, parse_timestamp, to_samples
-from evroam_gateway.handlers.station_traffic import StationTraffic, Transaction
-
-tracer = trace.get_tracer("evroam.gateway.ocpp")
+from evroam_gateway.domain.connectors import ConnectorRef
+from evroam_gateway.handlers.station_traffic import BootInfo
+from evroam_gateway.handlers.transactions import TransactionMessage
+from evroam_gateway.ocpp.connection import (
+    StationConnection,
+    digest,
+    offline,
+    samples,
+    timestamp,
+    traceparent,
+)
 
 ID_TAG_STATUS = {
     "ACCEPTED": AuthorizationStatus.accepted,
@@ -41,13 +45,11 @@ STATUS = {
 }
 
 
-def _traceparent() -> str | None:
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
-def _id_tag_info(decision: dict[str, Any]) -> dict[str, str]:
+def id_tag_info(decision: dict[str, Any]) -> dict[str, str]:
     """OCPP 1.6 IdTagInfo. NO_CREDIT and NOT_ALLOWED have no 1.6 word: Invalid. The group id
     is the parent id tag, when it fits OCPP 1.6's 20 characters (OCPI advises keeping it so)."""
     info = {"status": ID_TAG_STATUS.get(decision.get("status", ""), AuthorizationStatus.invalid)}
@@ -57,47 +59,43 @@ def _id_tag_info(decision: dict[str, Any]) -> dict[str, str]:
     return info
 
 
-class Station16(ChargePoint):  # type: ignore[misc]
-    def __init__(self, station_id: str, connection: Any, traffic: StationTraffic) -> None:
-        super().__init__(station_id, connection, response_timeout=30)
-        self.traffic = traffic
-
-    @contextmanager
-    def _span(self, action: str, traceparent: str | None = None) -> Iterator[Span]:
-        parent = propagate.extract({"traceparent": traceparent}) if traceparent else None
-        with tracer.start_as_current_span(
-            f"ocpp {action}",
-            context=parent,
-            kind=SpanKind.SERVER,
-            attributes={"ocpp.version": "1.6", "ocpp.station_id": self.id},
-        ) as span:
-            yield span
+class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
+    version = "1.6"
+    call_module = ocpp.v16.call
 
     @on(Action.boot_notification)
-    async def on_boot_notification(self, **payload: Any) -> r16.BootNotification:
-        with self._span("BootNotification"):
-            status = await self.traffic.boot(self.id, "1.6", payload)
+    async def on_boot_notification(
+        self, charge_point_vendor: str, charge_point_model: str, **rest: Any
+    ) -> r16.BootNotification:
+        info = BootInfo(
+            charge_point_vendor,
+            charge_point_model,
+            rest.get("charge_point_serial_number") or rest.get("charge_box_serial_number"),
+            rest.get("firmware_version"),
+        )
+        with self.span("BootNotification"):
+            status = await self.traffic.boot(
+                self.id, "1.6", info, self.policy.unknown_station_status
+            )
         return r16.BootNotification(
-            current_time=datetime.now(UTC).isoformat(),
-            interval=300,
-            status=RegistrationStatus.accepted
-            if status == "Accepted"
-            else RegistrationStatus.rejected,
+            current_time=_now(),
+            interval=self.boot_interval(status),
+            status=RegistrationStatus(status),
         )
 
     @on(Action.heartbeat)
     async def on_heartbeat(self) -> r16.Heartbeat:
-        return r16.Heartbeat(current_time=datetime.now(UTC).isoformat())
+        return r16.Heartbeat(current_time=_now())
 
     @on(Action.status_notification)
     async def on_status_notification(
         self, connector_id: int, error_code: str, status: str, **rest: Any
     ) -> r16.StatusNotification:
-        with self._span("StatusNotification"):
-            at = parse_timestamp(rest["timestamp"]) if rest.get("timestamp") else None
+        with self.span("StatusNotification"):
+            at = timestamp(rest["timestamp"]) if rest.get("timestamp") else None
             await self.traffic.status_changed(
                 self.id,
-                connector_id,
+                ConnectorRef(ocpp_connector_id=connector_id),
                 STATUS[status],
                 None if error_code == "NoError" else error_code,
                 at,
@@ -106,70 +104,115 @@ class Station16(ChargePoint):  # type: ignore[misc]
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str) -> r16.Authorize:
-        with self._span("Authorize") as span:
-            session_id = self.traffic.open_session(self.id, id_tag, _traceparent())
+        with self.span("Authorize") as span:
+            session_id = self.traffic.open_session(self.id, id_tag, traceparent())
             span.set_attribute("evroam.correlation_id", session_id)
             decision = await self.traffic.authorize(self.id, id_tag, session_id)
-        return r16.Authorize(id_tag_info=_id_tag_info(decision))
+        return r16.Authorize(id_tag_info=id_tag_info(decision))
 
     @on(Action.start_transaction)
     async def on_start_transaction(
-        self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **_: Any
+        self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **rest: Any
     ) -> r16.StartTransaction:
-        session_id, traceparent = self.traffic.join_session(self.id, id_tag)
-        with self._span("StartTransaction", traceparent) as span:
-            span.set_attribute("evroam.correlation_id", session_id)
-            tx_id, decision = await self.traffic.start_transaction(
-                self.id,
-                connector_id,
-                id_tag,
-                meter_start,
-                _timestamp(timestamp),
-                session_id,
-                _traceparent(),
-            )
-        return r16.StartTransaction(transaction_id=tx_id, id_tag_info=_id_tag_info(decision))
+        at = _timestamp(timestamp)
+        message = TransactionMessage(
+            "Started",
+            None,
+            at,
+            # A station resending a start it got no answer for must get the same id (ocpp.md 2.7)
+            natural_key=f"start:{connector_id}:{id_tag}:{meter_start}:{timestamp}",
+            where=ConnectorRef(ocpp_connector_id=connector_id),
+            id_tag=id_tag,
+            meter_wh=meter_start,
+            offline=offline(at),
+            reservation_id=rest.get("reservation_id"),
+        )
+        with self.span("StartTransaction") as span:
+            result = await self.transactions.handle(self.id, message, traceparent())
+            span.set_attribute("evroam.correlation_id", result["charging_session_id"])
+        return r16.StartTransaction(
+            transaction_id=int(result["transaction_id"]),
+            id_tag_info=id_tag_info(result["decision"] or {}),
+        )
 
     @on(Action.meter_values)
     async def on_meter_values(
         self, connector_id: int, meter_value: list[dict[str, Any]], **rest: Any
     ) -> r16.MeterValues:
         tx_id = rest.get("transaction_id")
-        if tx_id is None:
-            return r16.MeterValues()  # station-wide meter readings are not part of a session
-        tx: Transaction = await self.traffic.transaction(self.id, tx_id)
-        with self._span("MeterValues", tx.traceparent):
-            await self.traffic.meter_values(self.id, tx, tx_id, _samples(meter_value))
+        if tx_id is None:  # station-wide or idle readings: kept, but not part of a session
+            detail = {"connectorId": connector_id, "meterValue": meter_value}
+            await self.traffic.notified(self.id, "1.6", "MeterValues", detail)
+            return r16.MeterValues()
+        readings = samples(meter_value)
+        message = TransactionMessage(
+            "Updated",
+            str(tx_id),
+            min((s.at for s in readings), default=datetime.now(UTC)),
+            natural_key=f"meter:{tx_id}:{connector_id}:{digest(meter_value)}",
+            samples=readings,
+            where=ConnectorRef(ocpp_connector_id=connector_id),
+        )
+        await self._transaction_message("MeterValues", message)
         return r16.MeterValues()
 
     @on(Action.stop_transaction)
     async def on_stop_transaction(
         self, transaction_id: int, meter_stop: int, timestamp: str, **rest: Any
     ) -> r16.StopTransaction:
-        tx = await self.traffic.transaction(self.id, transaction_id)
-        with self._span("StopTransaction", tx.traceparent):
-            await self.traffic.stop_transaction(
-                self.id,
-                tx,
-                transaction_id,
-                meter_stop,
-                _timestamp(timestamp),
-                rest.get("reason", "Local"),
-                rest.get("id_tag"),
-                _samples(rest.get("transaction_data") or []),
-            )
-        return r16.StopTransaction(id_tag_info={"status": AuthorizationStatus.accepted})
+        at = _timestamp(timestamp)
+        message = TransactionMessage(
+            "Ended",
+            str(transaction_id),
+            at,
+            natural_key=f"stop:{transaction_id}",
+            samples=samples(rest.get("transaction_data") or []),
+            id_tag=rest.get("id_tag"),
+            meter_wh=meter_stop,
+            offline=offline(at),
+            stopped_reason=rest.get("reason", "Local"),
+        )
+        await self._transaction_message("StopTransaction", message)
+        # The stop happens whatever we say; the tag's status only matters for the station's
+        # cache, and a stopping tag was accepted at start or shares its parent.
+        info = {"status": AuthorizationStatus.accepted} if rest.get("id_tag") else None
+        return r16.StopTransaction(id_tag_info=info)
+
+    async def _transaction_message(self, action: str, message: TransactionMessage) -> None:
+        assert message.transaction_id is not None
+        tx = await self.transactions.context(self.id, message.transaction_id)
+        with self.span(action, tx.traceparent if tx else None):
+            await self.transactions.handle(self.id, message, traceparent())
+
+    @on(Action.data_transfer)
+    async def on_data_transfer(self, vendor_id: str, **rest: Any) -> r16.DataTransfer:
+        detail = {"vendorId": vendor_id, "messageId": rest.get("message_id"), **rest}
+        await self.traffic.notified(self.id, "1.6", "DataTransfer", detail)
+        # Recorded for whoever understands the vendor; the gateway itself implements none.
+        return r16.DataTransfer(status="UnknownVendorId")
+
+    @on(Action.diagnostics_status_notification)
+    async def on_diagnostics_status(self, status: str) -> r16.DiagnosticsStatusNotification:
+        await self.traffic.notified(
+            self.id, "1.6", "DiagnosticsStatusNotification", {"status": status}
+        )
+        return r16.DiagnosticsStatusNotification()
+
+    @on(Action.firmware_status_notification)
+    async def on_firmware_status(self, status: str) -> r16.FirmwareStatusNotification:
+        await self.traffic.notified(
+            self.id, "1.6", "FirmwareStatusNotification", {"status": status}
+        )
+        return r16.FirmwareStatusNotification()
+
+    @on(Action.security_event_notification)
+    async def on_security_event(
+        self, type: str, timestamp: str, **rest: Any
+    ) -> r16.SecurityEventNotification:
+        detail = {"type": type, "timestamp": timestamp, "techInfo": rest.get("tech_info")}
+        await self.traffic.notified(self.id, "1.6", "SecurityEventNotification", detail)
+        return r16.SecurityEventNotification()
 
 
 def _timestamp(raw: str) -> datetime:
-    try:
-        return parse_timestamp(raw)
-    except MeterValueError as exc:
-        raise PropertyConstraintViolationError(description=str(exc)) from exc
-
-
-def _samples(meter_value: list[dict[str, Any]]) -> list[Any]:
-    try:
-        return to_samples(meter_value)
-    except MeterValueError as exc:
-        raise PropertyConstraintViolationError(description=str(exc)) from exc
+    return timestamp(raw)
