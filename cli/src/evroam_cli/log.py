@@ -79,6 +79,7 @@ async def eventually_logged(
     keep: Callable[[Logged], bool],
     count: int = 1,
     what: str = "events",
+    timeout_s: float = 30,
 ) -> list[Logged]:
     """At least `count` kept events, once the relay has published them."""
 
@@ -86,4 +87,4 @@ async def eventually_logged(
         found = await logged(p, producer, keep)
         return found if len(found) >= count else None
 
-    return await p.eventually(f"{count} {what} in the {producer} log", producer, probe)
+    return await p.eventually(f"{count} {what} in the {producer} log", producer, probe, timeout_s)

@@ -19,6 +19,7 @@ from evroam_cli.locations import (
     render_table,
     subcommand,
 )
+from evroam_cli.station_commands import add_command_parser
 
 EXAMPLES = """examples:
   evroam stations create --file cs-1.json
@@ -63,6 +64,7 @@ def add_parser(sub: Any) -> None:
     add_paging(listing)
     _evse_parsers(subs)
     _password_parser(subs)
+    add_command_parser(subs)
 
 
 def _evse_parsers(subs: Any) -> None:

@@ -286,10 +286,12 @@ class StationCommandCompleted(Event):
     reason: str | None = None
     ocpp_version: str | None = None
     completed_at: datetime | None = None
+    # The gateway replica that decided the outcome (the one holding the socket, if any).
+    replica: str | None = None
 
 
 StationAction = Literal[
-    # OCPP 1.6 (sent to a 2.0.1 station, the first five are translated to their 2.0.1
+    # OCPP 1.6 (sent to a 2.0.1 station, the first six are translated to their 2.0.1
     # equivalents, so senders need not know the station's version)
     "RemoteStartTransaction",
     "RemoteStopTransaction",

@@ -3,7 +3,8 @@ SampledValueType, whose value is a number with `unitOfMeasure {unit, multiplier}
 
 Defaults when a field is absent: measurand Energy.Active.Import.Register, unit Wh, context
 Sample.Periodic, multiplier 0. Phase-less values are totals; where only per-phase values come,
-they are summed (current) or ignored (energy registers are always totals).
+the line phases (L1, L2, L3, or L1-N, L2-N, L3-N) are summed: a meter reporting per-phase
+registers only would otherwise be billed for one phase.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ ENERGY = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
 CURRENT = "Current.Import"
 SOC = "SoC"
+LINE_PHASES = frozenset({"L1", "L2", "L3", "L1-N", "L2-N", "L3-N"})
 _SCALE = {"Wh": 1, "kWh": 1000, "W": 1, "kW": 1000}
 
 
@@ -36,9 +38,12 @@ def parse_timestamp(raw: str) -> datetime:
 
 def _number(raw: Any) -> Decimal:
     try:
-        return Decimal(str(raw))
+        number = Decimal(str(raw))
     except InvalidOperation as exc:
         raise MeterValueError(f"not a number: {raw!r}") from exc
+    if not number.is_finite():  # "NaN" and "Infinity" parse, but no meter reads them
+        raise MeterValueError(f"not a finite number: {raw!r}")
+    return number
 
 
 def _value(v: Mapping[str, Any], default_unit: str) -> tuple[Decimal, str]:
@@ -54,12 +59,14 @@ def _reading(values: Iterable[Mapping[str, Any]], measurand: str) -> tuple[Decim
     matching = [v for v in values if v.get("measurand", ENERGY) == measurand]
     if not matching:
         return None
-    totals = [v for v in matching if not v.get("phase")]
-    chosen = totals or matching
     default_unit = {ENERGY: "Wh", POWER: "W", CURRENT: "A", SOC: "Percent"}[measurand]
-    if totals or measurand == ENERGY:
-        return _value(chosen[0], default_unit)
-    readings = [_value(v, default_unit) for v in chosen]
+    totals = [v for v in matching if not v.get("phase")]
+    if totals:
+        return _value(totals[0], default_unit)
+    lines = [v for v in matching if v.get("phase") in LINE_PHASES]
+    if not lines:
+        return None  # only neutral or line-to-line values: no total to take
+    readings = [_value(v, default_unit) for v in lines]
     return sum((r[0] for r in readings), Decimal(0)), readings[0][1]
 
 

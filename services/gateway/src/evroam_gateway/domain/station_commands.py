@@ -1,7 +1,8 @@
 """CSMS-initiated commands across OCPP versions. Pure.
 
 Senders (the roaming service starting a session for a partner, an operator) name commands in
-OCPP 1.6 words; for a 2.0.1 station the five that have an equivalent are translated, so no
+OCPP 1.6 words; for a 2.0.1 station the six that have an equivalent (Remote Start/Stop
+Transaction, Reset, UnlockConnector, ChangeAvailability, TriggerMessage) are translated, so no
 service needs to know a station's version. Arguments use the `ocpp` library's snake_case keys.
 """
 
@@ -89,8 +90,22 @@ def _availability(a: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "ChangeAvailability", args
 
 
+# 1.6 TriggerMessage words with a 2.0.1 MessageTriggerEnumType equivalent (the rest have none).
+_TRIGGERS_201 = {
+    "BootNotification": "BootNotification",
+    "Heartbeat": "Heartbeat",
+    "MeterValues": "MeterValues",
+    "StatusNotification": "StatusNotification",
+    "FirmwareStatusNotification": "FirmwareStatusNotification",
+    "DiagnosticsStatusNotification": "LogStatusNotification",
+    "LogStatusNotification": "LogStatusNotification",
+    "TransactionEvent": "TransactionEvent",
+}
+
+
 def _trigger(a: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     args = {k: v for k, v in a.items() if k != "connector_id"}
+    args["requested_message"] = _TRIGGERS_201[a["requested_message"]]
     if a.get("connector_id"):
         args["evse"] = {"id": int(a["connector_id"])}
     return "TriggerMessage", args

@@ -146,6 +146,7 @@ class StationCommands:
             reason=result.reason,
             ocpp_version=version,
             completed_at=datetime.now(UTC),
+            replica=self._replica,
         )
         new = NewEvent.of(event, correlation_id=correlation)
         try:
