@@ -228,6 +228,11 @@ class StationTraffic:
         self._pending[(station_id, id_tag)] = (session_id, traceparent, now + PENDING_TTL)
         return session_id
 
+    def pending_trace(self, station_id: str, id_tag: str | None) -> str | None:
+        """The trace an earlier Authorize of `id_tag` began, for the start that follows."""
+        pending = self._pending.get((station_id, id_tag)) if id_tag else None
+        return pending[1] if pending else None
+
     def join_session(self, station_id: str, id_tag: str | None) -> tuple[str, str | None]:
         """The session (and trace) an earlier Authorize opened, or a new one."""
         pending = self._pending.pop((station_id, id_tag), None) if id_tag else None

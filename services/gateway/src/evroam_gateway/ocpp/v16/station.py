@@ -127,7 +127,7 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
             offline=offline(at),
             reservation_id=rest.get("reservation_id"),
         )
-        with self.span("StartTransaction") as span:
+        with self.span("StartTransaction", self.traffic.pending_trace(self.id, id_tag)) as span:
             result = await self.transactions.handle(self.id, message, traceparent())
             span.set_attribute("evroam.correlation_id", result["charging_session_id"])
         return r16.StartTransaction(

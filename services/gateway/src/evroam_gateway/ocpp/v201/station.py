@@ -140,7 +140,8 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
             reservation_id=rest.get("reservation_id"),
         )
         tx = await self.transactions.context(self.id, tx_id)
-        with self.span(f"TransactionEvent {event_type}", tx.traceparent if tx else None) as span:
+        parent = tx.traceparent if tx else self.traffic.pending_trace(self.id, message.id_tag)
+        with self.span(f"TransactionEvent {event_type}", parent) as span:
             result = await self.transactions.handle(self.id, message, traceparent())
             span.set_attribute("evroam.correlation_id", result["charging_session_id"])
         # E01.FR.11: idTokenInfo whenever the request carried an idToken.
