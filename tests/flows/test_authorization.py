@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,12 +15,13 @@ import pytest
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform
-from evroam_cli.log import read_to_end
+from evroam_cli.log import about_station, eventually_logged, read_to_end
 from evroam_contracts.emi3 import ContractId
 from evroam_contracts.topics import events_topic
 from evroam_testing.ocpi_partner import OcpiPartner
 from evroam_testing.stack import Stack
 from evroam_testing.station import SimulatedStation16, play_session
+from evroam_testing.station201 import SimulatedStation201
 
 pytestmark = pytest.mark.flow
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -236,12 +237,17 @@ async def test_when_the_emsp_is_down_the_whitelist_decides(
 
 
 async def test_when_authorization_is_down_the_gateway_cache_decides_and_says_so(
-    platform: Platform, stack: Stack, sc: scenario.Scenario, station: SimulatedStation16
+    platform: Platform,
+    stack: Stack,
+    sc: scenario.Scenario,
+    station: SimulatedStation16,
+    new_station: Callable[..., Awaitable[str]],
 ) -> None:
     never = f"GNV{sc.suffix}"
     await platform.register_token(partner_token(sc, never, "NEVER"))
     await cached_by_gateway(platform, sc.token_uid)
     await cached_by_gateway(platform, never)
+    station_201 = await new_station()
     await stack.astop("authorization")
     try:
         assert await station.authorize(sc.token_uid) == "Accepted"
@@ -249,9 +255,19 @@ async def test_when_authorization_is_down_the_gateway_cache_decides_and_says_so(
         by_tag = await decisions(
             platform, "gateway", "station.authorized_locally", sc.station_id, sc.token_uid, never
         )
+        # OCPP 2.0.1: a TransactionEvent(Started) is decided the same way (E01.FR.11).
+        async with SimulatedStation201(platform.endpoints.ocpp_url, station_201) as cs201:
+            tx = cs201.transaction()
+            answer = await tx.started(1_000, datetime.now(UTC), id_token=sc.token_uid)
+            assert answer["idTokenInfo"]["status"] == "Accepted"
     finally:
         await stack.astart("authorization")
         await platform.require_ready()
+    [started] = await eventually_logged(
+        platform, "gateway", about_station(station_201, "station.transaction_started")
+    )
+    assert started.payload["authorization"]["decided_by"] == "local_cache"
+    assert started.payload["authorization"]["contract_id"] == sc.contract_id
     assert by_tag[sc.token_uid]["status"] == "ACCEPTED"
     assert "did not answer" in by_tag[sc.token_uid]["reason"]
     assert by_tag[sc.token_uid]["contract_id"] == sc.contract_id

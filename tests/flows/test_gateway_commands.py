@@ -266,6 +266,7 @@ async def test_a_command_reaches_the_station_whichever_replica_holds_its_socket(
     stations += [SimulatedStation16(second_replica.ocpp_url, s) for s in there]
     for cs in stations:
         await cs.__aenter__()
+        await cs.boot()  # answered only once its socket is on record (station_connections)
     try:
         ids = [
             await send_station_command(
