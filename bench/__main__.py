@@ -1,13 +1,14 @@
 """Run every benchmark and print Markdown table rows; copy them to bench/RESULTS.md with the
 command. Each is also runnable alone: `python -m bench.eventstore`, `python -m bench.pricing`,
-`python -m bench.authorization`."""
+`python -m bench.authorization`, `python -m bench.gateway` (see its --help for every knob)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 
-from bench import authorization, eventstore, pricing
+from bench import authorization, eventstore, gateway, pricing
 
 
 def main() -> None:
@@ -17,6 +18,19 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200, help="sessions to price (default 200)")
     parser.add_argument("--requests", type=int, default=2000, help="authorize requests (2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
+    defaults = gateway.Options()
+    parser.add_argument(
+        "--stations",
+        type=int,
+        default=defaults.stations,
+        help=f"WebSocket stations on one gateway ({defaults.stations}; 0 skips it)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=defaults.duration_s,
+        help=f"the gateway benchmark's measured window, s ({defaults.duration_s:g})",
+    )
     args = parser.parse_args()
     print("## event store\n")
     asyncio.run(eventstore.run(args.events, args.writers))
@@ -24,6 +38,9 @@ def main() -> None:
     pricing.run(args.sessions)
     print("\n## authorize round trip\n")
     authorization.run(args.requests, args.concurrency)
+    if args.stations:
+        print("\n## stations on one gateway\n")
+        gateway.run(dataclasses.replace(defaults, stations=args.stations, duration_s=args.duration))
 
 
 if __name__ == "__main__":
