@@ -8,7 +8,7 @@ import argparse
 import asyncio
 import dataclasses
 
-from bench import authorization, eventstore, gateway, pricing
+from bench import authorization, eventstore, gateway, gateway_options, pricing
 
 
 def main() -> None:
@@ -18,7 +18,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200, help="sessions to price (default 200)")
     parser.add_argument("--requests", type=int, default=2000, help="authorize requests (2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
-    defaults = gateway.Options()
+    defaults = gateway_options.Options()
     parser.add_argument(
         "--stations",
         type=int,

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import multiprocessing
 import os
-import re
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -28,252 +25,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import psycopg
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from bench.gateway_load import (
-    LoadPlan,
-    Reports,
-    authorize_worker,
-    light_worker,
-    raise_nofile_limit,
-)
+from bench.gateway_light import LoadPlan, light_worker
+from bench.gateway_load import Reports, authorize_worker, raise_nofile_limit
+from bench.gateway_options import Options, add_arguments, options
+from bench.gateway_probe import Gateway, Sampler, TopicCount
+from bench.gateway_provision import ID_TAG, provision
+from bench.gateway_report import say, summarise, table
 from evroam_cli.client import Platform
 from evroam_cli.endpoints import Endpoints
-from evroam_contracts.emi3 import ContractId
-from evroam_contracts.envelope import H_TYPE
-from evroam_contracts.topics import events_topic
 from evroam_testing.infra import devstack_infra
 from evroam_testing.stack import Stack, running_stack
 
-ID_TAG = "BENCHTAG0001"
 METER_TYPE = "station.meter_values_sampled"
-
-
-@dataclass(frozen=True)
-class Options:
-    stations: int = 10_000
-    duration_s: float = 30.0
-    warmup_s: float = 10.0
-    # ocpp.md section 6 sizes a fleet as 20 % charging with MeterValues every 60 s; the
-    # gateway tells stations 300 s between Heartbeats, 60 s here puts more of them in a window
-    heartbeat_s: float = 60.0
-    meter_s: float = 60.0
-    transacting: float = 0.2
-    authorize_stations: int = 4
-    authorize_pause_s: float = 0.1
-    workers: int = 2
-    # More in flight only lengthens the queue: the gateway's handshakes time out after 10 s
-    connect_concurrency: int = 50
-    connect_retries: int = 2
-    register_concurrency: int = 16
-    connect_timeout_s: float = 150.0  # keeps a 10,000-station run near 5 minutes
-    deflate: bool = True
-    gateway_env: dict[str, str] = field(default_factory=dict)
-    log_dir: Path | None = None
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def _station_body(station_id: str, location_id: str) -> dict[str, Any]:
-    return {
-        "station_id": station_id,
-        "location_id": location_id,
-        "evses": [
-            {
-                "evse_uid": f"{station_id}-1",
-                "evse_id": f"NL*EVR*E{station_id.replace('-', '')}*1",
-                "connectors": [{"connector_id": "1", "ocpp_connector_id": 1}],
-            }
-        ],
-    }
-
-
-async def _provision(platform: Platform, ids: list[str], concurrency: int) -> dict[str, float]:
-    """A location, every station (concurrent POSTs: the API has no batch endpoint) and one
-    token; returns once the gateway serves the last station and has the token in its cache."""
-    location_id = "LOC-BENCH"
-    await platform.register_location(
-        {
-            "location_id": location_id,
-            "address": "Benchstraat 1",
-            "city": "Amsterdam",
-            "country": "NLD",
-            "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
-            "time_zone": "Europe/Amsterdam",
-            "country_code": "NL",
-            "party_id": "EVR",
-        }
-    )
-    await platform.register_token(
-        {
-            "country_code": "NL",
-            "party_id": "EVR",
-            "uid": ID_TAG,
-            "type": "RFID",
-            "contract_id": str(ContractId.new("NL", "EVR", "BENCH001")),
-            "issuer": "evroam bench",
-            "whitelist": "ALLOWED",
-            "valid": True,
-            "last_updated": "2026-11-21T00:00:00Z",
-        }
-    )
-    gate = asyncio.Semaphore(concurrency)
-    done = retried = 0
-    started = time.perf_counter()
-
-    async def register(station_id: str) -> None:
-        nonlocal done, retried
-        async with gate:
-            for attempt in range(3):
-                try:
-                    await platform.register_station(_station_body(station_id, location_id))
-                    break
-                except httpx.TransportError:
-                    # A keep-alive connection the server closed as it was reused. Registering
-                    # twice appends a second station.registered with the same content: harmless.
-                    if attempt == 2:
-                        raise
-                    retried += 1
-        done += 1
-        if done % 2000 == 0:
-            say(f"registered {done:,}/{len(ids):,} stations")
-
-    await asyncio.gather(*(register(s) for s in ids[:-1]))
-    # The last one after all others: once the gateway serves it, its projection (folded in
-    # log order) has every station.
-    await register(ids[-1])
-    posted = time.perf_counter() - started
-    await platform.eventually(
-        "last station served",
-        "gateway",
-        lambda: platform.found("gateway", f"/stations/{ids[-1]}"),
-        timeout_s=120,
-    )
-    await platform.eventually(
-        "token in the gateway's authorization cache",
-        "gateway",
-        lambda: platform.found("gateway", f"/authorization-cache/{ID_TAG}"),
-    )
-    return {"posted_s": posted, "served_s": time.perf_counter() - started, "retried": retried}
-
-
-class _Gateway:
-    """The gateway process seen from outside: /proc and its metrics endpoint."""
-
-    def __init__(self, pid: int, http_url: str, http: httpx.AsyncClient) -> None:
-        self.pid, self.url, self.http = pid, http_url, http
-
-    def status_kib(self, key: str) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-        raise LookupError(key)
-
-    def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    async def metric(self, name: str) -> float | None:
-        try:
-            text = (await self.http.get(f"{self.url}/metrics", timeout=10)).text
-        except httpx.HTTPError:
-            return None
-        for line in text.splitlines():
-            if line.startswith(f"{name} "):
-                return float(line.split()[1])
-        return None
-
-
-class _Sampler:
-    """Once a second: how long the gateway takes to answer /healthz (a route that does nothing,
-    so this is its event loop's lag), and what its database sessions do (pg_stat_activity):
-    running a statement, waiting for the event store's append lock (an advisory lock), or
-    holding a transaction open between statements."""
-
-    QUERY = (
-        "SELECT count(*) FILTER (WHERE state = 'active'),"
-        " count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'),"
-        " count(*) FILTER (WHERE state LIKE 'idle in transaction%%'), count(*)"
-        " FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'"
-    )
-
-    def __init__(self, gw: _Gateway, postgres_url: str, database: str) -> None:
-        self.gw, self.postgres_url, self.database = gw, postgres_url, database
-        self.samples: list[tuple[float, float, int, int, int, int]] = []
-
-    async def run(self) -> None:
-        async with await psycopg.AsyncConnection.connect(
-            self.postgres_url, autocommit=True
-        ) as conn:
-            while True:
-                started = time.perf_counter()
-                try:
-                    await self.gw.http.get(f"{self.gw.url}/healthz", timeout=30)
-                    lag = time.perf_counter() - started
-                except httpx.HTTPError:
-                    lag = math.inf
-                row = await (await conn.execute(self.QUERY, (self.database,))).fetchone()
-                busy, lock, idle_tx, total = row or (0, 0, 0, 0)
-                self.samples.append((time.time(), lag, busy, lock, idle_tx, total))
-                await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
-
-    def summary(self, t0: float, t1: float) -> dict[str, float]:
-        inside = [s for s in self.samples if t0 <= s[0] <= t1] or [(0.0, math.nan, 0, 0, 0, 0)]
-        n = len(inside)
-        return {
-            "healthz_p50_ms": _pct([s[1] for s in inside], 0.5),
-            "healthz_p99_ms": _pct([s[1] for s in inside], 0.99),
-            "db_busy": sum(s[2] for s in inside) / n,
-            "db_lock_wait": sum(s[3] for s in inside) / n,
-            "db_idle_in_tx": sum(s[4] for s in inside) / n,
-            "db_sessions": max(s[5] for s in inside),
-        }
-
-
-class _TopicCount:
-    """Records of the gateway's events topic from now on: (record time in s, ce_type)."""
-
-    def __init__(self, bootstrap: str) -> None:
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-        self.records: list[tuple[float, str]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await self.consumer.start()
-        await self.consumer.topics()
-        topic = events_topic("gateway")
-        tps = [TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()]
-        self.consumer.assign(tps)
-        await self.consumer.seek_to_end(*tps)
-        self._task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        while True:
-            for records in (await self.consumer.getmany(timeout_ms=500)).values():
-                for r in records:
-                    kind = next((v.decode() for k, v in r.headers if k == H_TYPE), "?")
-                    # The producer's time, i.e. when the relay sent it; our own clock if the
-                    # broker gives none.
-                    at = r.timestamp / 1000 if r.timestamp and r.timestamp > 0 else time.time()
-                    self.records.append((at, kind))
-
-    async def stop(self, drain_s: float) -> None:
-        await asyncio.sleep(drain_s)  # what the relay sent within the window, read late
-        if self._task is not None:
-            self._task.cancel()
-        await self.consumer.stop()
-
-    def count(self, kind: str, t0: float, t1: float) -> int:
-        return sum(1 for at, k in self.records if k == kind and t0 <= at <= t1)
-
-
-def _pct(values: list[float], q: float) -> float:
-    """The q-quantile in ms (nearest rank), NaN when there is nothing to rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else math.nan
 
 
 @dataclass
@@ -323,7 +87,7 @@ def _start_light(o: Options, stack: Stack, ids: list[str], load: _Load, ctx: Any
         load.processes.append(process)
 
 
-async def _connect_phase(o: Options, gw: _Gateway, load: _Load, n: int) -> dict[str, Any]:
+async def _connect_phase(o: Options, gw: Gateway, load: _Load, n: int) -> dict[str, Any]:
     """Wait until every light station has booted or failed, printing progress."""
     cpu: list[tuple[float, float]] = [(time.time(), gw.cpu_s())]
     started = time.monotonic()
@@ -358,7 +122,7 @@ async def _connect_phase(o: Options, gw: _Gateway, load: _Load, n: int) -> dict[
     }
 
 
-async def _window(o: Options, gw: _Gateway, load: _Load, topic: _TopicCount) -> dict[str, Any]:
+async def _window(o: Options, gw: Gateway, load: _Load, topic: TopicCount) -> dict[str, Any]:
     """The measured window: rates from the processes' counters and the topic, CPU, RSS."""
     reports = load.reports
     reports.drain()
@@ -393,11 +157,11 @@ async def _window(o: Options, gw: _Gateway, load: _Load, topic: _TopicCount) -> 
 
 
 async def _register(
-    o: Options, platform: Platform, gw: _Gateway, sampler: _Sampler, ids: list[str]
+    o: Options, platform: Platform, gw: Gateway, sampler: Sampler, ids: list[str]
 ) -> dict[str, Any]:
     say(f"registering {o.stations:,} stations, {o.register_concurrency} requests at once")
     cpu0, t0 = gw.cpu_s(), time.time()
-    reg = await _provision(platform, ids, o.register_concurrency)
+    reg = await provision(platform, ids, o.register_concurrency)
     return {
         "register_per_s": o.stations / reg["posted_s"],
         "register_served_s": reg["served_s"],
@@ -436,9 +200,9 @@ async def _bench(stack: Stack, o: Options) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=60, limits=limits, trust_env=False) as http:
         gw_pid = stack.service_set.pid("gateway")
         assert gw_pid is not None, "the gateway is not running"
-        gw = _Gateway(gw_pid, stack.url("gateway"), http)
+        gw = Gateway(gw_pid, stack.url("gateway"), http)
         database = urlsplit(stack.database_urls["gateway"]).path.lstrip("/")
-        sampler = _Sampler(gw, stack.infra.postgres_url, database)
+        sampler = Sampler(gw, stack.infra.postgres_url, database)
         sampling = asyncio.create_task(sampler.run())
         figures = await _register(o, Platform(endpoints, http), gw, sampler, auth_ids + light_ids)
         say(f"gateway pid {gw_pid}: RSS {figures['rss_before_mib']:,.0f} MiB before connecting")
@@ -450,7 +214,7 @@ async def _bench(stack: Stack, o: Options) -> dict[str, Any]:
             figures |= await _connect_phase(o, gw, load, len(light_ids))
             figures["connect"] = sampler.summary(*figures["connect_span"])
             _start_authorize(o, stack, auth_ids, load, ctx)
-            topic = _TopicCount(stack.infra.kafka_bootstrap_servers)
+            topic = TopicCount(stack.infra.kafka_bootstrap_servers)
             await topic.start()
             await asyncio.sleep(o.warmup_s)
             figures |= await _window(o, gw, load, topic)
@@ -458,120 +222,7 @@ async def _bench(stack: Stack, o: Options) -> dict[str, Any]:
         finally:
             sampling.cancel()
             await asyncio.to_thread(load.finish)
-    return _summarise(figures, load.reports, stack.log_path("gateway"))
-
-
-def _summarise(figures: dict[str, Any], reports: Reports, gateway_log: Path) -> dict[str, Any]:
-    held = figures["held"] or 0
-    grown_kib = (figures["rss_after_mib"] - figures["rss_before_mib"]) * 1024
-    figures.update(
-        kib_per_station=grown_kib / held if held else math.nan,
-        errors=reports.errors(),
-        dropped=reports.total("dropped"),
-        connect_retries=reports.total("connect retries"),
-        gateway_log=_log_levels(gateway_log),
-    )
-    for kind in ("connect", "Heartbeat", "MeterValues", "Authorize", "client loop lag"):
-        values = reports.samples.get(kind, [])
-        figures[f"{kind}_n"] = len(values)
-        figures[f"{kind}_p50_ms"] = _pct(values, 0.5)
-        figures[f"{kind}_p99_ms"] = _pct(values, 0.99)
-    return figures
-
-
-def _log_levels(path: Path) -> Counter[str]:
-    """Warnings and errors the gateway logged (JSON lines), by message with digits masked."""
-    out: Counter[str] = Counter()
-    for line in path.read_text(errors="replace").splitlines():
-        for level in ("warning", "error", "critical"):
-            if f'"level": "{level}"' in line:
-                message = line.split('"message": ', 1)[-1][:100]
-                out[f"{level}: {re.sub(r'[0-9]+', 'N', message)}"] += 1
-    return out
-
-
-def _rtt(f: dict[str, Any], kind: str) -> str:
-    return f"p50 {f[f'{kind}_p50_ms']:,.1f} ms, p99 {f[f'{kind}_p99_ms']:,.1f} ms"
-
-
-def _db(p: dict[str, float]) -> str:
-    return (
-        f"p50 {p['healthz_p50_ms']:,.0f} ms, p99 {p['healthz_p99_ms']:,.0f} ms; "
-        f"{p['db_busy']:.1f} running a statement, {p['db_lock_wait']:.1f} of them waiting for "
-        f"the append lock, {p['db_idle_in_tx']:.1f} idle in a transaction (waiting for the "
-        "gateway's next statement)"
-        f" ({p['db_sessions']:.0f} sessions at most)"
-    )
-
-
-def _table(o: Options, f: dict[str, Any]) -> None:
-    held = f["held"]
-    deflate = "offered" if o.deflate else "not offered"
-    rows = [
-        (
-            "stations (light + Authorize); transacting; permessage-deflate",
-            f"{o.stations:,} ({o.stations - o.authorize_stations:,} + {o.authorize_stations});"
-            f" {o.transacting:.0%}; {deflate}",
-        ),
-        (
-            "registration through the admin API",
-            f"{f['register_per_s']:,.0f} stations/s ({o.register_concurrency} requests at once,"
-            f" {f['register_retried']} retried); all served after {f['register_served_s']:,.1f}"
-            f" s; gateway CPU {f['register_cpu_pct']:.0f} % of a core",
-        ),
-        (
-            "connections held (gateway gauge): window's end (end of the connect phase)",
-            f"{held or 0:,.0f} ({f['held_at_cut'] or 0:,.0f})",
-        ),
-        (
-            "connect + BootNotification (light stations)",
-            f"{f['booted']:,} in {f['connect_s']:,.1f} s = {f['connect_per_s']:,.0f}/s"
-            f" ({o.connect_concurrency} in flight, {f['connect_retries']:,} retries); each "
-            f"{_rtt(f, 'connect')}; gateway CPU {f['connect_cpu_pct']:.0f} % of a core",
-        ),
-        (
-            "gateway RSS before / after connecting (peak)",
-            f"{f['rss_before_mib']:,.0f} / {f['rss_after_mib']:,.0f} MiB "
-            f"({f['rss_peak_mib']:,.0f} MiB)",
-        ),
-        ("gateway RSS per held station", f"{f['kib_per_station']:,.1f} KiB"),
-        (
-            f"Heartbeats answered (every {o.heartbeat_s:g} s per station)",
-            f"{f['heartbeat_per_s']:,.0f}/s; round trip {_rtt(f, 'Heartbeat')}",
-        ),
-        (
-            f"MeterValues answered ({f['transactions']:,} transactions, every {o.meter_s:g} s)",
-            f"{f['meter_per_s']:,.0f}/s; round trip {_rtt(f, 'MeterValues')}",
-        ),
-        (
-            "MeterValues reaching Kafka (`station.meter_values_sampled`)",
-            f"{f['kafka_meter_per_s']:,.0f}/s; outbox backlog at the end {f['backlog'] or 0:,.0f}",
-        ),
-        (
-            f"Authorize round trip ({o.authorize_stations} `ocpp` stations, one at a time)",
-            f"{_rtt(f, 'Authorize')} ({f['Authorize_n']:,} in the window)",
-        ),
-        (f"gateway CPU in the {o.duration_s:g} s window", f"{f['window_cpu_pct']:.0f} % of a core"),
-        *(
-            (f"gateway during {phase}: /healthz answer; DB sessions (mean)", _db(f[phase]))
-            for phase in ("register", "connect", "window")
-        ),
-        ("load processes' own event-loop lag in the window", _rtt(f, "client loop lag")),
-        ("connections the gateway dropped", f"{f['dropped']:,}"),
-        (
-            "machine load average (1 min) at start / end of the window",
-            f"{f['load_start']:.1f} / {f['load_end']:.1f} on {os.cpu_count()} cores",
-        ),
-    ]
-    print("| measurement | value |\n| --- | --- |")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
-    types = ", ".join(f"{k} {n:,}" for k, n in f["kafka_types"].most_common(6))
-    print(f"| gateway events read from Kafka, warm-up and window | {types or 'none'} |")
-    for what, n in f["errors"].most_common(12):
-        print(f"| error, station side: {what} | {n:,} |")
-    for what, n in f["gateway_log"].most_common(8):
-        print(f"| gateway log {what} | {n:,} |")
+    return summarise(figures, load.reports, stack.log_path("gateway"))
 
 
 def run(o: Options) -> dict[str, Any]:
@@ -595,105 +246,8 @@ def run(o: Options) -> dict[str, Any]:
             ) as stack,
         ):
             figures = asyncio.run(_bench(stack, o))
-    _table(o, figures)
+    table(o, figures)
     return figures
-
-
-def _env(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key.startswith("EVROAM_GATEWAY_"):
-        raise argparse.ArgumentTypeError(f"expected EVROAM_GATEWAY_<NAME>=<value>, got {text!r}")
-    return key, value
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    d = Options()
-    a = parser.add_argument
-    a("--stations", type=int, default=d.stations, help="stations in all (%(default)s)")
-    a("--duration", type=float, default=d.duration_s, help="measured window, s (%(default)s)")
-    a("--warmup", type=float, default=d.warmup_s, help="connected to window, s (%(default)s)")
-    a("--heartbeat", type=float, default=d.heartbeat_s, help="Heartbeat every s (%(default)s)")
-    a("--meter", type=float, default=d.meter_s, help="MeterValues every s (%(default)s)")
-    a(
-        "--transacting",
-        type=float,
-        default=d.transacting,
-        help="share of the light stations that start a transaction and send MeterValues"
-        " (%(default)s)",
-    )
-    a(
-        "--authorize-stations",
-        type=int,
-        default=d.authorize_stations,
-        help="`ocpp`-library stations sending Authorize one after another (%(default)s)",
-    )
-    a(
-        "--authorize-pause",
-        type=float,
-        default=d.authorize_pause_s,
-        help="pause between two Authorize of one such station, s (%(default)s)",
-    )
-    a("--workers", type=int, default=d.workers, help="light-station processes (%(default)s)")
-    a(
-        "--connect-concurrency",
-        type=int,
-        default=d.connect_concurrency,
-        help="handshakes + BootNotifications in flight, all processes together (%(default)s)",
-    )
-    a(
-        "--connect-retries",
-        type=int,
-        default=d.connect_retries,
-        help="a station refused or timed out tries again after 5-15 s, this often (%(default)s)",
-    )
-    a(
-        "--register-concurrency",
-        type=int,
-        default=d.register_concurrency,
-        help="registrations in flight on the admin API (%(default)s)",
-    )
-    a(
-        "--connect-timeout",
-        type=float,
-        default=d.connect_timeout_s,
-        help="measure anyway after this long connecting, s (%(default)s)",
-    )
-    a(
-        "--no-deflate",
-        action="store_true",
-        help="light stations do not offer permessage-deflate (by default they do, as "
-        "`websockets` clients and the `ocpp` library's stations do)",
-    )
-    a(
-        "--gateway-env",
-        type=_env,
-        action="append",
-        default=[],
-        metavar="EVROAM_GATEWAY_X=V",
-        help="extra environment for the gateway process (repeatable)",
-    )
-    a("--log-dir", type=Path, help="keep the services' logs here (default: a temporary dir)")
-
-
-def options(args: argparse.Namespace) -> Options:
-    return Options(
-        stations=args.stations,
-        duration_s=args.duration,
-        warmup_s=args.warmup,
-        heartbeat_s=args.heartbeat,
-        meter_s=args.meter,
-        transacting=args.transacting,
-        authorize_stations=args.authorize_stations,
-        authorize_pause_s=args.authorize_pause,
-        workers=args.workers,
-        connect_concurrency=args.connect_concurrency,
-        connect_retries=args.connect_retries,
-        register_concurrency=args.register_concurrency,
-        connect_timeout_s=args.connect_timeout,
-        deflate=not args.no_deflate,
-        gateway_env=dict(args.gateway_env),
-        log_dir=args.log_dir,
-    )
 
 
 def main() -> None:
