@@ -9,31 +9,21 @@ service needs to know a station's version. Arguments use the `ocpp` library's sn
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, get_args
 
-V16_ACTIONS = frozenset(
+from evroam_contracts.gateway import StationAction
+
+# The contract lists every action a sender may name; the 2.0.1-only ones are not 1.6's.
+V201_ONLY = frozenset(
     {
-        "RemoteStartTransaction",
-        "RemoteStopTransaction",
-        "UnlockConnector",
-        "Reset",
-        "ChangeAvailability",
-        "TriggerMessage",
-        "GetConfiguration",
-        "ChangeConfiguration",
-        "ClearCache",
-        "SendLocalList",
-        "GetLocalListVersion",
-        "SetChargingProfile",
-        "ClearChargingProfile",
-        "GetCompositeSchedule",
-        "ReserveNow",
-        "CancelReservation",
-        "UpdateFirmware",
-        "GetDiagnostics",
-        "DataTransfer",
+        "RequestStartTransaction",
+        "RequestStopTransaction",
+        "GetVariables",
+        "SetVariables",
+        "GetBaseReport",
     }
 )
+V16_ACTIONS = frozenset(get_args(StationAction)) - V201_ONLY
 V201_ACTIONS = frozenset(
     {
         "RequestStartTransaction",
