@@ -25,6 +25,7 @@ NewStation = Callable[..., Awaitable[str]]
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 TX_EVENTS = (
     "station.transaction_started",
+    "station.transaction_authorized",
     "station.meter_values_sampled",
     "station.transaction_ended",
     "station.transaction_events_missing",
@@ -247,3 +248,35 @@ async def test_reports_security_events_and_availability_events_are_logged(
     [status] = [e.payload for e in events if e.type == "station.status_changed"]
     assert (status["status"], status["ocpp_evse_id"]) == ("FAULTED", 1)
     assert status["evse_uid"] is not None
+
+
+async def test_a_transaction_begun_by_plugging_in_is_authorized_by_a_later_id_token(
+    stack: Stack, platform: Platform, charging_site: scenario.Scenario
+) -> None:
+    sc = charging_site
+    at = T0 + timedelta(days=4)
+    async with SimulatedStation201(stack.ocpp_url, sc.station_id) as cs:
+        tx = cs.transaction(evse_id=1)
+        plugged = await tx.started(40_000, at)  # TxStartPoint EVConnected: no idToken yet
+        assert "idTokenInfo" not in plugged
+        answer = await cs.transaction_event(
+            "Updated",
+            tx.transaction_id,
+            1,
+            "Authorized",
+            at + timedelta(minutes=1),
+            id_token={"idToken": sc.token_uid, "type": "ISO14443"},
+        )
+        assert answer["idTokenInfo"]["status"] == "Accepted"
+        tx.next_seq_no = 2
+        await tx.ended(41_000, at + timedelta(minutes=10))
+    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
+    events = await eventually_logged(
+        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 3, "transaction events"
+    )
+    started, authorized = events[0], events[1]
+    assert started.payload["authorization"]["status"] == "UNKNOWN"
+    assert authorized.type == "station.transaction_authorized"
+    assert authorized.payload["authorization"]["status"] == "ACCEPTED"
+    assert authorized.payload["authorization"]["contract_id"] == sc.contract_id
+    assert authorized.payload["seq_no"] == 1

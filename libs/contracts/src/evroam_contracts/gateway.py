@@ -244,6 +244,24 @@ class TransactionEnded(Event):
     seq_no: int | None = None
 
 
+class TransactionAuthorized(Event):
+    """A transaction's id token was decided on after the transaction began: an OCPP 2.0.1
+    transaction started by plugging in (TxStartPoint EVConnected) and authorized by a later
+    TransactionEvent's idToken, or a Started that arrived after its transaction's first
+    message. The decision the session goes by from then on."""
+
+    type_name: ClassVar[str] = "station.transaction_authorized"
+    producer: ClassVar[str] = P
+    charging_session_id: str
+    station_id: str
+    transaction_id: str
+    id_tag: str
+    authorization: AuthorizationSnapshot
+    authorized_at: datetime
+    received_at: datetime
+    seq_no: int | None = None
+
+
 class TransactionEventsMissing(Event):
     """An OCPP 2.0.1 transaction ended with sequence numbers missing between its Started and
     Ended messages (E13/E14: a station may drop Updated messages when its queue overflows).
@@ -351,6 +369,7 @@ EVENTS = (
     TransactionStarted,
     MeterValuesSampled,
     TransactionEnded,
+    TransactionAuthorized,
     TransactionEventsMissing,
     StationNotified,
     StationCommandCompleted,

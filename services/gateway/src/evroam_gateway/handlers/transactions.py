@@ -21,6 +21,7 @@ from psycopg import AsyncConnection
 from evroam_contracts.gateway import (
     AuthorizationSnapshot,
     MeterValuesSampled,
+    TransactionAuthorized,
     TransactionEnded,
     TransactionEventsMissing,
     TransactionStarted,
@@ -150,6 +151,7 @@ class Transactions:
     ) -> dict[str, Any]:
         transaction_id = msg.transaction_id or await _next_transaction_id(conn)
         row = await self._row(conn, station_id, transaction_id, lock=True)
+        begun_before = row is not None
         if row is None:
             row = await self._open(conn, station_id, transaction_id, msg, opening)
             await conn.execute(
@@ -174,6 +176,8 @@ class Transactions:
         seq_nos = sorted({*row["seq_nos"], *([msg.seq_no] if msg.seq_no is not None else [])})
         last = _last_energy(msg.samples) or row["last_energy"]
         await self._continue(conn, station_id, transaction_id, msg, session_id, row, seq_nos)
+        if opening.decision is not None and begun_before and msg.event_type != "Ended":
+            await self._authorized(conn, station_id, transaction_id, msg, session_id, opening)
         await conn.execute(
             "UPDATE ocpp_transactions SET seq_nos = %s, last_energy_wh = %s"
             " WHERE station_id = %s AND transaction_id = %s",
@@ -224,6 +228,29 @@ class Transactions:
             "last_energy": meter_start,
             "opened": msg.event_type == "Started",
         }
+
+    async def _authorized(
+        self,
+        conn: AsyncConnection,
+        station_id: str,
+        transaction_id: str,
+        msg: TransactionMessage,
+        session_id: str,
+        opening: Opening,
+    ) -> None:
+        """A decision on a transaction that had begun without it (2.0.1 E03: authorized after
+        plug-in; or a late Started): the session goes by it from now on."""
+        event = TransactionAuthorized(
+            charging_session_id=session_id,
+            station_id=station_id,
+            transaction_id=transaction_id,
+            id_tag=msg.id_tag or "",
+            authorization=_snapshot(opening.decision, msg.id_tag),
+            authorized_at=msg.at,
+            received_at=datetime.now(UTC),
+            seq_no=msg.seq_no,
+        )
+        await self._t.append(conn, f"charging-{session_id}", [event], session_id)
 
     async def _continue(
         self,
