@@ -19,18 +19,24 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 
 from evroam_contracts.gateway import (
-    AuthorizationSnapshot,
     MeterValuesSampled,
     TransactionAuthorized,
     TransactionEnded,
     TransactionEventsMissing,
     TransactionStarted,
 )
-from evroam_contracts.shared import LocationSnapshot, MeterSample
-from evroam_gateway.domain.connectors import ConnectorRef, UnknownEvseError, resolve
-from evroam_gateway.domain.registry import location_snapshot
+from evroam_contracts.shared import MeterSample
+from evroam_gateway.domain.connectors import ConnectorRef
 from evroam_gateway.domain.sequence import missing_seq_nos
-from evroam_gateway.handlers.station_traffic import RegisteredStation, StationTraffic
+from evroam_gateway.handlers.session_opening import (
+    Opening,
+    first_energy,
+    last_energy,
+    next_transaction_id,
+    place,
+    snapshot,
+)
+from evroam_gateway.handlers.station_traffic import StationTraffic
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +66,9 @@ class TransactionMessage:
 
 
 @dataclass(frozen=True)
-class Opening:
-    """What opening a charging session needs, gathered before its transaction begins."""
-
-    session_id: str
-    traceparent: str | None
-    location: LocationSnapshot
-    ocpp_connector_id: int
-    decision: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class Transaction:
     charging_session_id: str
     traceparent: str | None
-
-
-def _last_energy(samples: tuple[MeterSample, ...]) -> int | None:
-    return max(samples, key=lambda s: s.at).energy_wh if samples else None
-
-
-def _first_energy(samples: tuple[MeterSample, ...]) -> int | None:
-    return min(samples, key=lambda s: s.at).energy_wh if samples else None
 
 
 class Transactions:
@@ -113,7 +100,7 @@ class Transactions:
             if known
             else self._t.join_session(station_id, msg.id_tag)
         )
-        snapshot, connector = _place(station, msg)
+        snapshot, connector = place(station, msg.where)
         decision = None
         if msg.id_tag and (known is None or msg.seq_no is not None):
             purpose = "transaction_start" if known is None else "authorize"
@@ -149,7 +136,7 @@ class Transactions:
         msg: TransactionMessage,
         opening: Opening,
     ) -> dict[str, Any]:
-        transaction_id = msg.transaction_id or await _next_transaction_id(conn)
+        transaction_id = msg.transaction_id or await next_transaction_id(conn)
         row = await self._row(conn, station_id, transaction_id, lock=True)
         begun_before = row is not None
         if row is None:
@@ -174,7 +161,7 @@ class Transactions:
             row["started_seq_no"] = msg.seq_no
         session_id = row["charging_session_id"]
         seq_nos = sorted({*row["seq_nos"], *([msg.seq_no] if msg.seq_no is not None else [])})
-        last = _last_energy(msg.samples) or row["last_energy"]
+        last = last_energy(msg.samples) or row["last_energy"]
         await self._continue(conn, station_id, transaction_id, msg, session_id, row, seq_nos)
         if opening.decision is not None and begun_before and msg.event_type != "Ended":
             await self._authorized(conn, station_id, transaction_id, msg, session_id, opening)
@@ -201,7 +188,7 @@ class Transactions:
         session_id = opening.session_id
         meter_start = msg.meter_wh if msg.event_type == "Started" else None
         if meter_start is None:
-            meter_start = _first_energy(msg.samples) or 0
+            meter_start = first_energy(msg.samples) or 0
         event = TransactionStarted(
             charging_session_id=session_id,
             station_id=station_id,
@@ -212,7 +199,7 @@ class Transactions:
             started_at=msg.at,
             received_at=datetime.now(UTC),
             location=opening.location,
-            authorization=_snapshot(opening.decision, msg.id_tag),
+            authorization=snapshot(opening.decision, msg.id_tag),
             offline=msg.offline,
             seq_no=msg.seq_no,
             remote_start_id=msg.remote_start_id,
@@ -245,7 +232,7 @@ class Transactions:
             station_id=station_id,
             transaction_id=transaction_id,
             id_tag=msg.id_tag or "",
-            authorization=_snapshot(opening.decision, msg.id_tag),
+            authorization=snapshot(opening.decision, msg.id_tag),
             authorized_at=msg.at,
             received_at=datetime.now(UTC),
             seq_no=msg.seq_no,
@@ -266,7 +253,7 @@ class Transactions:
         now = datetime.now(UTC)
         events: list[Any] = []
         if msg.event_type == "Ended":
-            stop = msg.meter_wh if msg.meter_wh is not None else _last_energy(msg.samples)
+            stop = msg.meter_wh if msg.meter_wh is not None else last_energy(msg.samples)
             events.append(
                 TransactionEnded(
                     charging_session_id=session_id,
@@ -310,42 +297,3 @@ class Transactions:
             )
         if events:
             await self._t.append(conn, f"charging-{session_id}", events, session_id)
-
-
-def _place(station: RegisteredStation, msg: TransactionMessage) -> tuple[LocationSnapshot, int]:
-    """Where the transaction takes place, and its 1.6 connector number. A message that names
-    no EVSE (an Updated or Ended arriving before its Started) is placed at the station's first
-    connector."""
-    try:
-        _, connector = resolve(station.evses, msg.where or ConnectorRef(evse_id=1))
-    except UnknownEvseError:
-        log.warning("%s: %s names no known connector; first one assumed", station, msg)
-        connector = station.evses[0].connectors[0]
-    number = connector.ocpp_connector_id
-    return location_snapshot(station.location, list(station.evses), number), number
-
-
-async def _next_transaction_id(conn: AsyncConnection) -> str:
-    cur = await conn.execute("SELECT nextval('ocpp_transaction_ids')")
-    row = await cur.fetchone()
-    assert row is not None
-    return str(row[0])
-
-
-def _snapshot(decision: dict[str, Any] | None, id_tag: str | None) -> AuthorizationSnapshot:
-    if decision is None:
-        # The transaction's start never arrived with an id tag (a stop or reading without a
-        # start): there is nothing to authorize on; the session service decides what it is.
-        return AuthorizationSnapshot(status="UNKNOWN", decided_by="authorization", token_uid="")
-    token = decision.get("token") or {}
-    return AuthorizationSnapshot(
-        status=decision.get("status", "INVALID"),
-        authorization_reference=decision.get("authorization_reference"),
-        decided_by=decision.get("decided_by", "authorization"),
-        token_country_code=token.get("country_code"),
-        token_party_id=token.get("party_id"),
-        token_uid=token.get("uid", id_tag or ""),
-        token_type=token.get("type", "RFID"),
-        contract_id=token.get("contract_id"),
-        auth_method=decision.get("auth_method"),
-    )
