@@ -15,7 +15,7 @@ import pytest
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform
-from evroam_cli.log import about_station, eventually_logged, logged
+from evroam_cli.log import Logged, about_station, eventually_logged, logged
 from evroam_testing.stack import Stack
 from evroam_testing.station import Reading
 from evroam_testing.station201 import SimulatedStation201
@@ -30,6 +30,17 @@ TX_EVENTS = (
     "station.transaction_ended",
     "station.transaction_events_missing",
 )
+
+
+async def transaction_events(p: Platform, transaction_id: str, count: int) -> list[Logged]:
+    """The first `count` transaction events of one transaction, in log order."""
+    return await eventually_logged(
+        p,
+        "gateway",
+        lambda e: e.type in TX_EVENTS and e.payload.get("transaction_id") == transaction_id,
+        count,
+        f"events of transaction {transaction_id}",
+    )
 
 
 def two_evses(tag: str) -> list[dict[str, object]]:
@@ -127,10 +138,7 @@ async def test_a_seq_no_gap_is_reported_and_the_late_message_still_taken(
         await tx.updated([Reading(at + timedelta(minutes=10), 6_000)])  # seqNo 1
         await tx.ended(9_000, at + timedelta(minutes=30), seq_no=4)  # 2 and 3 never came
         await tx.updated([Reading(at + timedelta(minutes=20), 7_500)], seq_no=3)  # late
-    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
-    events = await eventually_logged(
-        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 5, "transaction events"
-    )
+    events = await transaction_events(platform, tx.transaction_id, 5)
     missing = [e for e in events if e.type == "station.transaction_events_missing"]
     assert [m.payload["missing_seq_nos"] for m in missing] == [[2, 3]]
     late = [e for e in events if e.payload.get("seq_no") == 3]
@@ -148,10 +156,7 @@ async def test_a_transaction_event_retried_under_a_new_message_id_is_logged_once
         again = await tx.started(1_000, at, id_token=sc.token_uid, seq_no=0)  # E13 retry
         await tx.ended(2_000, at + timedelta(minutes=5))
     assert first == again
-    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
-    events = await eventually_logged(
-        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 2, "transaction events"
-    )
+    events = await transaction_events(platform, tx.transaction_id, 2)
     assert [e.type for e in events] == ["station.transaction_started", "station.transaction_ended"]
 
 
@@ -164,10 +169,7 @@ async def test_an_offline_replay_is_flagged_and_keeps_the_stations_own_times(
         tx = cs.transaction(evse_id=1)
         await tx.started(50_000, hours_ago, id_token=sc.token_uid, offline=True)
         await tx.ended(53_000, hours_ago + timedelta(minutes=40), offline=True)
-    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
-    start, end = await eventually_logged(
-        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 2, "replayed events"
-    )
+    start, end = await transaction_events(platform, tx.transaction_id, 2)
     assert start.payload["offline"] is True
     assert end.payload["offline"] is True
     assert datetime.fromisoformat(start.payload["started_at"]) == hours_ago
@@ -185,10 +187,7 @@ async def test_an_ended_arriving_before_its_started_still_opens_and_closes_a_ses
         answer = await tx.ended(30_000, at + timedelta(minutes=20), id_token=sc.token_uid)
         assert answer["idTokenInfo"]["status"] == "Accepted"
         await tx.started(25_000, at, id_token=sc.token_uid, seq_no=0)
-    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
-    events = await eventually_logged(
-        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 3, "transaction events"
-    )
+    events = await transaction_events(platform, tx.transaction_id, 3)
     types = [e.type for e in events]
     assert types[:2] == ["station.transaction_started", "station.transaction_ended"]
     # An Ended names no EVSE (E01.FR.16: only the first message after plug-in does), so
@@ -270,10 +269,7 @@ async def test_a_transaction_begun_by_plugging_in_is_authorized_by_a_later_id_to
         assert answer["idTokenInfo"]["status"] == "Accepted"
         tx.next_seq_no = 2
         await tx.ended(41_000, at + timedelta(minutes=10))
-    mine = lambda e: e.payload.get("transaction_id") == tx.transaction_id  # noqa: E731
-    events = await eventually_logged(
-        platform, "gateway", lambda e: e.type in TX_EVENTS and mine(e), 3, "transaction events"
-    )
+    events = await transaction_events(platform, tx.transaction_id, 3)
     started, authorized = events[0], events[1]
     assert started.payload["authorization"]["status"] == "UNKNOWN"
     assert authorized.type == "station.transaction_authorized"

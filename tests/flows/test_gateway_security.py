@@ -43,7 +43,7 @@ async def refused(url: str, station_id: str, **kw: object) -> int:
     return refusal.value.response.status_code
 
 
-async def test_a_station_with_a_password_must_present_it_under_its_own_id(
+async def test_a_station_with_a_password_is_let_in_only_with_it(
     stack: Stack, new_station: NewStation
 ) -> None:
     station_id, other_id = await new_station(), await new_station()

@@ -54,14 +54,22 @@ class CallLedger:
         return await self._stored(station_id, keys) if keys else None
 
     async def once(
-        self, station_id: str, action: str, natural_keys: Sequence[str], work: Work
+        self,
+        station_id: str,
+        action: str,
+        natural_keys: Sequence[str],
+        work: Work,
+        *,
+        checked: bool = False,
     ) -> dict[str, Any]:
-        """`work`'s result, run in a transaction unless a key was seen; then the stored one."""
+        """`work`'s result, run in a transaction unless a key was seen; then the stored one.
+        `checked`: the caller asked `answered` just before, so the lookup is not repeated (a
+        copy recorded in between still loses at the insert and gets the stored result)."""
         keys = self._keys(station_id, natural_keys)
         if not keys:
             async with self._pool.connection() as conn, conn.transaction():
                 return await work(conn)
-        stored = await self._stored(station_id, keys)
+        stored = None if checked else await self._stored(station_id, keys)
         if stored is not None:
             return stored
         try:

@@ -20,12 +20,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Opening:
-    """What opening a charging session needs, gathered before its transaction begins."""
+    """What opening a charging session needs, gathered before its transaction begins. A
+    message of a transaction already known carries no location (none is looked up)."""
 
     session_id: str
     traceparent: str | None
-    location: LocationSnapshot
-    ocpp_connector_id: int
+    location: LocationSnapshot | None
+    ocpp_connector_id: int | None
     decision: dict[str, Any] | None
 
 

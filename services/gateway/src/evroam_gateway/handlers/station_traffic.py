@@ -255,7 +255,7 @@ class StationTraffic:
         async def work(conn: AsyncConnection) -> dict[str, Any]:
             return decision
 
-        return await self.ledger.once(station_id, "Authorize", (), work)
+        return await self.ledger.once(station_id, "Authorize", (), work, checked=True)
 
     async def decide(
         self,

@@ -82,37 +82,47 @@ class Transactions:
         return None if row is None else Transaction(row["charging_session_id"], row["traceparent"])
 
     async def handle(
-        self, station_id: str, msg: TransactionMessage, traceparent: str | None
+        self,
+        station_id: str,
+        msg: TransactionMessage,
+        traceparent: str | None,
+        known: Transaction | None,
     ) -> dict[str, Any]:
         """{transaction_id, charging_session_id, decision}; decision when an id tag was
-        presented that the station needs an answer on (a start, or a 2.0.1 idToken)."""
+        presented that the station needs an answer on (a start, or a 2.0.1 idToken).
+        `known`: the transaction's context as the caller looked it up for its span (None for a
+        transaction the gateway has not seen, e.g. every 1.6 StartTransaction)."""
         stored = await self._t.ledger.answered(station_id, (msg.natural_key,))
         if stored is not None:
             return stored
-        station = await self._t.station(station_id)
-        if station is None:
-            raise UnregisteredStationError(f"station {station_id} is not registered")
-        known = None
-        if msg.transaction_id is not None:
-            known = await self.context(station_id, msg.transaction_id)
         session_id, tp = (
             (known.charging_session_id, known.traceparent)
             if known
             else self._t.join_session(station_id, msg.id_tag)
         )
-        snapshot, connector = place(station, msg.where)
-        decision = None
-        if msg.id_tag and (known is None or msg.seq_no is not None):
+        wants_decision = bool(msg.id_tag) and (known is None or msg.seq_no is not None)
+        location, connector, decision = None, None, None
+        # The registry is read only to open a session or to decide on a token there: a
+        # reading of a running transaction (the common message) needs neither.
+        if known is None or wants_decision:
+            station = await self._t.station(station_id)
+            if station is None:
+                raise UnregisteredStationError(f"station {station_id} is not registered")
+            location, connector = place(station, msg.where)
+        if wants_decision:
+            assert location is not None
+            assert msg.id_tag is not None
             purpose = "transaction_start" if known is None else "authorize"
             decision = await self._t.decide(
-                station_id, msg.id_tag, session_id, purpose, snapshot.id, snapshot.evse_uid
+                station_id, msg.id_tag, session_id, purpose, location.id, location.evse_uid
             )
 
         async def work(conn: AsyncConnection) -> dict[str, Any]:
-            opening = Opening(session_id, tp or traceparent, snapshot, connector, decision)
+            opening = Opening(session_id, tp or traceparent, location, connector, decision)
             return await self._apply(conn, station_id, msg, opening)
 
-        return await self._t.ledger.once(station_id, msg.event_type, (msg.natural_key,), work)
+        keys = (msg.natural_key,)
+        return await self._t.ledger.once(station_id, msg.event_type, keys, work, checked=True)
 
     async def _row(
         self, conn: AsyncConnection, station_id: str, transaction_id: str, lock: bool
@@ -162,7 +172,9 @@ class Transactions:
         session_id = row["charging_session_id"]
         seq_nos = sorted({*row["seq_nos"], *([msg.seq_no] if msg.seq_no is not None else [])})
         last = last_energy(msg.samples) or row["last_energy"]
-        await self._continue(conn, station_id, transaction_id, msg, session_id, row, seq_nos)
+        # A Started that opens the session has said all it had in TransactionStarted.
+        said = not begun_before and msg.event_type == "Started"
+        await self._continue(conn, station_id, transaction_id, msg, session_id, row, seq_nos, said)
         if opening.decision is not None and begun_before and msg.event_type != "Ended":
             await self._authorized(conn, station_id, transaction_id, msg, session_id, opening)
         await conn.execute(
@@ -185,6 +197,8 @@ class Transactions:
         opening: Opening,
     ) -> dict[str, Any]:
         """The first message of a transaction opens its charging session."""
+        assert opening.location is not None
+        assert opening.ocpp_connector_id is not None
         session_id = opening.session_id
         meter_start = msg.meter_wh if msg.event_type == "Started" else None
         if meter_start is None:
@@ -209,11 +223,9 @@ class Transactions:
         started_seq = msg.seq_no if msg.event_type == "Started" else None
         return {
             "charging_session_id": session_id,
-            "traceparent": None,
             "started_seq_no": started_seq,
             "seq_nos": [],
             "last_energy": meter_start,
-            "opened": msg.event_type == "Started",
         }
 
     async def _authorized(
@@ -248,6 +260,7 @@ class Transactions:
         session_id: str,
         row: dict[str, Any],
         seq_nos: list[int],
+        said: bool,
     ) -> None:
         """The message's own event, after the transaction's start."""
         now = datetime.now(UTC)
@@ -281,7 +294,7 @@ class Transactions:
                             detected_at=now,
                         )
                     )
-        elif not row.get("opened") and (msg.samples or msg.charging_state):
+        elif not said and (msg.samples or msg.charging_state):
             events.append(
                 MeterValuesSampled(
                     charging_session_id=session_id,

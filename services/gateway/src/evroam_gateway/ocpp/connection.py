@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-from ocpp.charge_point import remove_nones, serialize_as_dict
+from ocpp.charge_point import remove_nones, serialize_as_dict, snake_to_camel_case
 from ocpp.exceptions import OCPPError, PropertyConstraintViolationError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind
@@ -51,7 +51,7 @@ def traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def timestamp(raw: str) -> datetime:
+def station_time(raw: str) -> datetime:
     try:
         return parse_timestamp(raw)
     except MeterValueError as exc:
@@ -95,6 +95,12 @@ class StationConnection(OcppRpc):
             attributes={"ocpp.version": self.version, "ocpp.station_id": self.id},
         ) as span:
             yield span
+
+    async def notify(self, action: str, detail: dict[str, Any], also: Sequence[Any] = ()) -> None:
+        """Record a reporting message with its payload as the station sent it (the library
+        hands it over in snake_case), and what it implies (`also`), once."""
+        camel = snake_to_camel_case(detail)
+        await self.traffic.notified(self.id, self.version, action, camel, also)
 
     def boot_interval(self, status: str) -> int:
         if status == "Accepted":

@@ -22,7 +22,7 @@ from evroam_gateway.ocpp.connection import (
     digest,
     offline,
     samples,
-    timestamp,
+    station_time,
     traceparent,
 )
 
@@ -92,7 +92,7 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
         self, connector_id: int, error_code: str, status: str, **rest: Any
     ) -> r16.StatusNotification:
         with self.span("StatusNotification"):
-            at = timestamp(rest["timestamp"]) if rest.get("timestamp") else None
+            at = station_time(rest["timestamp"]) if rest.get("timestamp") else None
             await self.traffic.status_changed(
                 self.id,
                 ConnectorRef(ocpp_connector_id=connector_id),
@@ -114,7 +114,7 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
     async def on_start_transaction(
         self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **rest: Any
     ) -> r16.StartTransaction:
-        at = _timestamp(timestamp)
+        at = station_time(timestamp)
         message = TransactionMessage(
             "Started",
             None,
@@ -128,7 +128,7 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
             reservation_id=rest.get("reservation_id"),
         )
         with self.span("StartTransaction", self.traffic.pending_trace(self.id, id_tag)) as span:
-            result = await self.transactions.handle(self.id, message, traceparent())
+            result = await self.transactions.handle(self.id, message, traceparent(), None)
             span.set_attribute("evroam.correlation_id", result["charging_session_id"])
         return r16.StartTransaction(
             transaction_id=int(result["transaction_id"]),
@@ -141,8 +141,9 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
     ) -> r16.MeterValues:
         tx_id = rest.get("transaction_id")
         if tx_id is None:  # station-wide or idle readings: kept, but not part of a session
-            detail = {"connectorId": connector_id, "meterValue": meter_value}
-            await self.traffic.notified(self.id, "1.6", "MeterValues", detail)
+            await self.notify(
+                "MeterValues", {"connector_id": connector_id, **rest, "meter_value": meter_value}
+            )
             return r16.MeterValues()
         readings = samples(meter_value)
         message = TransactionMessage(
@@ -160,7 +161,7 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
     async def on_stop_transaction(
         self, transaction_id: int, meter_stop: int, timestamp: str, **rest: Any
     ) -> r16.StopTransaction:
-        at = _timestamp(timestamp)
+        at = station_time(timestamp)
         message = TransactionMessage(
             "Ended",
             str(transaction_id),
@@ -182,37 +183,29 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
         assert message.transaction_id is not None
         tx = await self.transactions.context(self.id, message.transaction_id)
         with self.span(action, tx.traceparent if tx else None):
-            await self.transactions.handle(self.id, message, traceparent())
+            await self.transactions.handle(self.id, message, traceparent(), tx)
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, vendor_id: str, **rest: Any) -> r16.DataTransfer:
-        detail = {"vendorId": vendor_id, "messageId": rest.get("message_id"), **rest}
-        await self.traffic.notified(self.id, "1.6", "DataTransfer", detail)
+        await self.notify("DataTransfer", {"vendor_id": vendor_id, **rest})
         # Recorded for whoever understands the vendor; the gateway itself implements none.
         return r16.DataTransfer(status="UnknownVendorId")
 
     @on(Action.diagnostics_status_notification)
     async def on_diagnostics_status(self, status: str) -> r16.DiagnosticsStatusNotification:
-        await self.traffic.notified(
-            self.id, "1.6", "DiagnosticsStatusNotification", {"status": status}
-        )
+        await self.notify("DiagnosticsStatusNotification", {"status": status})
         return r16.DiagnosticsStatusNotification()
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, status: str) -> r16.FirmwareStatusNotification:
-        await self.traffic.notified(
-            self.id, "1.6", "FirmwareStatusNotification", {"status": status}
-        )
+        await self.notify("FirmwareStatusNotification", {"status": status})
         return r16.FirmwareStatusNotification()
 
     @on(Action.security_event_notification)
     async def on_security_event(
         self, type: str, timestamp: str, **rest: Any
     ) -> r16.SecurityEventNotification:
-        detail = {"type": type, "timestamp": timestamp, "techInfo": rest.get("tech_info")}
-        await self.traffic.notified(self.id, "1.6", "SecurityEventNotification", detail)
+        await self.notify(
+            "SecurityEventNotification", {"type": type, "timestamp": timestamp, **rest}
+        )
         return r16.SecurityEventNotification()
-
-
-def _timestamp(raw: str) -> datetime:
-    return timestamp(raw)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ocpp.v201.call
-from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint
 from ocpp.v201 import call_result as r201
@@ -17,7 +16,7 @@ from ocpp.v201.enums import Action
 from evroam_gateway.domain.connectors import ConnectorRef
 from evroam_gateway.handlers.station_traffic import BootInfo
 from evroam_gateway.handlers.transactions import TransactionMessage
-from evroam_gateway.ocpp.connection import StationConnection, samples, timestamp, traceparent
+from evroam_gateway.ocpp.connection import StationConnection, samples, station_time, traceparent
 
 # OCPI/evroam token status -> OCPP 2.0.1 AuthorizationStatusEnumType.
 ID_TOKEN_STATUS = {
@@ -55,12 +54,6 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
     version = "2.0.1"
     call_module = ocpp.v201.call
 
-    async def _notified(
-        self, action: str, detail: dict[str, Any], also: list[Any] | None = None
-    ) -> None:
-        detail = snake_to_camel_case(detail)
-        await self.traffic.notified(self.id, "2.0.1", action, detail, also or ())
-
     @on(Action.boot_notification)
     async def on_boot_notification(
         self, charging_station: dict[str, Any], reason: str, **_: Any
@@ -94,7 +87,7 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
                 ConnectorRef(evse_id=evse_id, connector_id=connector_id),
                 STATUS[connector_status],
                 "Faulted" if connector_status == "Faulted" else None,
-                _timestamp(timestamp),
+                station_time(timestamp),
             )
         return r201.StatusNotification()
 
@@ -123,7 +116,7 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
         message = TransactionMessage(
             event_type,  # type: ignore[arg-type]
             tx_id,
-            _timestamp(timestamp),
+            station_time(timestamp),
             # E13: a retried message keeps its seqNo, not its message id.
             natural_key=f"tx:{tx_id}:{seq_no}",
             samples=samples(rest.get("meter_value") or []),
@@ -142,7 +135,7 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
         tx = await self.transactions.context(self.id, tx_id)
         parent = tx.traceparent if tx else self.traffic.pending_trace(self.id, message.id_tag)
         with self.span(f"TransactionEvent {event_type}", parent) as span:
-            result = await self.transactions.handle(self.id, message, traceparent())
+            result = await self.transactions.handle(self.id, message, traceparent(), tx)
             span.set_attribute("evroam.correlation_id", result["charging_session_id"])
         # E01.FR.11: idTokenInfo whenever the request carried an idToken.
         info = id_token_info(result["decision"]) if id_token else None
@@ -154,18 +147,18 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
     ) -> r201.MeterValues:
         # J01: clock-aligned and idle readings outside transactions; kept, not billed.
         samples(meter_value)  # malformed values get a CALLERROR like transaction ones
-        await self._notified("MeterValues", {"evse_id": evse_id, "meter_value": meter_value})
+        await self.notify("MeterValues", {"evse_id": evse_id, "meter_value": meter_value})
         return r201.MeterValues()
 
     @on(Action.notify_report)
     async def on_notify_report(self, **payload: Any) -> r201.NotifyReport:
-        await self._notified("NotifyReport", payload)
+        await self.notify("NotifyReport", payload)
         return r201.NotifyReport()
 
     @on(Action.notify_event)
     async def on_notify_event(self, event_data: list[dict[str, Any]], **rest: Any) -> Any:
         statuses = [s for e in event_data if (s := await self._availability(e)) is not None]
-        await self._notified("NotifyEvent", {"event_data": event_data, **rest}, statuses)
+        await self.notify("NotifyEvent", {"event_data": event_data, **rest}, statuses)
         return r201.NotifyEvent()
 
     async def _availability(self, event: dict[str, Any]) -> Any:
@@ -180,24 +173,20 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
             return None
         where = ConnectorRef(evse_id=evse["id"], connector_id=evse.get("connector_id", 1))
         return await self.traffic.status_event(
-            self.id, where, status, None, _timestamp(event["timestamp"])
+            self.id, where, status, None, station_time(event["timestamp"])
         )
 
     @on(Action.security_event_notification)
     async def on_security_event(self, **payload: Any) -> r201.SecurityEventNotification:
-        await self._notified("SecurityEventNotification", payload)
+        await self.notify("SecurityEventNotification", payload)
         return r201.SecurityEventNotification()
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status(self, **payload: Any) -> r201.FirmwareStatusNotification:
-        await self._notified("FirmwareStatusNotification", payload)
+        await self.notify("FirmwareStatusNotification", payload)
         return r201.FirmwareStatusNotification()
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, **payload: Any) -> r201.DataTransfer:
-        await self._notified("DataTransfer", payload)
+        await self.notify("DataTransfer", payload)
         return r201.DataTransfer(status="UnknownVendorId")
-
-
-def _timestamp(raw: str) -> datetime:
-    return timestamp(raw)
