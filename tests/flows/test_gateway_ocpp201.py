@@ -188,13 +188,22 @@ async def test_an_ended_arriving_before_its_started_still_opens_and_closes_a_ses
         assert answer["idTokenInfo"]["status"] == "Accepted"
         await tx.started(25_000, at, id_token=sc.token_uid, seq_no=0)
     events = await transaction_events(platform, tx.transaction_id, 3)
-    types = [e.type for e in events]
-    assert types[:2] == ["station.transaction_started", "station.transaction_ended"]
+    opened, ended, late = events
+    assert [e.type for e in events] == [
+        "station.transaction_started",
+        "station.transaction_ended",
+        "station.transaction_started",
+    ]
     # An Ended names no EVSE (E01.FR.16: only the first message after plug-in does), so
-    # the station's first EVSE is assumed; the late Started cannot move a session begun.
-    assert events[0].payload["location"]["evse_uid"] == f"EVSE-{sc.suffix}-1"
-    # The late Started's reading still reaches the session, as a sample.
-    assert events[2].payload["samples"][0]["energy_wh"] == 25_000
+    # the station's first EVSE is assumed until the real start says otherwise.
+    assert (opened.payload["opened_by"], opened.payload["location"]["evse_uid"]) == (
+        "Ended",
+        f"EVSE-{sc.suffix}-1",
+    )
+    # The late Started is logged as the session's own start, with its time and reading.
+    assert late.payload["charging_session_id"] == opened.payload["charging_session_id"]
+    assert (late.payload["opened_by"], late.payload["meter_start_wh"]) == ("Started", 25_000)
+    assert datetime.fromisoformat(late.payload["started_at"]) == at
 
 
 async def test_reports_security_events_and_availability_events_are_logged(

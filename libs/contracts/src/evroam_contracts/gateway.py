@@ -212,6 +212,11 @@ class TransactionStarted(Event):
     seq_no: int | None = None
     remote_start_id: int | None = None
     reservation_id: int | None = None
+    # The message that opened the session. Not "Started": the transaction's start had not
+    # arrived (a stop or reading without a start), so `started_at` and `meter_start_wh` are
+    # that message's; the session service reconstructs what it can. A Started arriving after
+    # that is logged as a second TransactionStarted (opened_by "Started") for the same session.
+    opened_by: Literal["Started", "Updated", "Ended"] = "Started"
 
 
 class MeterValuesSampled(Event):
@@ -247,8 +252,8 @@ class TransactionEnded(Event):
 class TransactionAuthorized(Event):
     """A transaction's id token was decided on after the transaction began: an OCPP 2.0.1
     transaction started by plugging in (TxStartPoint EVConnected) and authorized by a later
-    TransactionEvent's idToken, or a Started that arrived after its transaction's first
-    message. The decision the session goes by from then on."""
+    Updated's idToken. The decision the session goes by from then on. (A Started arriving
+    late is a second TransactionStarted instead.)"""
 
     type_name: ClassVar[str] = "station.transaction_authorized"
     producer: ClassVar[str] = P

@@ -143,10 +143,10 @@ def test_the_end_prices_the_whole_session_with_the_meter_stop_reading() -> None:
         transaction_id="7",
         meter_stop_wh=11_000,
         ended_at=T0 + timedelta(minutes=30),
-        received_at=T0,
+        received_at=T0 + timedelta(minutes=30),
         reason="EVDisconnected",
     )
-    [done] = decider.complete(given(start, update), end)
+    *_, done = decider.complete(given(start, update), end)
     assert isinstance(done, SessionCompleted)
     assert done.kwh == Decimal("10")
     assert done.costs.total_cost.excl_vat == Decimal("3.00")
@@ -154,6 +154,6 @@ def test_the_end_prices_the_whole_session_with_the_meter_stop_reading() -> None:
     assert done.stop_reason == "EVDisconnected"
 
 
-def test_meter_values_for_an_unknown_session_are_refused() -> None:
-    with pytest.raises(decider.SessionNotActiveError):
+def test_meter_values_for_a_session_no_start_opened_are_refused() -> None:
+    with pytest.raises(decider.SessionNotOpenedError):
         decider.add_samples(given(), samples((10, 3000)))

@@ -104,7 +104,9 @@ class Transactions:
         location, connector, decision = None, None, None
         # The registry is read only to open a session or to decide on a token there: a
         # reading of a running transaction (the common message) needs neither.
-        if known is None or wants_decision:
+        # A Started for a transaction already known arrived late: it is logged as the
+        # session's real start, with the EVSE it names.
+        if known is None or wants_decision or msg.event_type == "Started":
             station = await self._t.station(station_id)
             if station is None:
                 raise UnregisteredStationError(f"station {station_id} is not registered")
@@ -169,13 +171,17 @@ class Transactions:
                 (msg.seq_no, station_id, transaction_id),
             )
             row["started_seq_no"] = msg.seq_no
+            late = self._started(station_id, transaction_id, msg, opening)
+            await self._t.append(
+                conn, f"charging-{row['charging_session_id']}", [late], late.charging_session_id
+            )
         session_id = row["charging_session_id"]
         seq_nos = sorted({*row["seq_nos"], *([msg.seq_no] if msg.seq_no is not None else [])})
         last = last_energy(msg.samples) or row["last_energy"]
-        # A Started that opens the session has said all it had in TransactionStarted.
-        said = not begun_before and msg.event_type == "Started"
+        # A Started has said all it had in its TransactionStarted.
+        said = msg.event_type == "Started"
         await self._continue(conn, station_id, transaction_id, msg, session_id, row, seq_nos, said)
-        if opening.decision is not None and begun_before and msg.event_type != "Ended":
+        if opening.decision is not None and begun_before and msg.event_type == "Updated":
             await self._authorized(conn, station_id, transaction_id, msg, session_id, opening)
         await conn.execute(
             "UPDATE ocpp_transactions SET seq_nos = %s, last_energy_wh = %s"
@@ -197,14 +203,27 @@ class Transactions:
         opening: Opening,
     ) -> dict[str, Any]:
         """The first message of a transaction opens its charging session."""
+        session_id = opening.session_id
+        event = self._started(station_id, transaction_id, msg, opening)
+        await self._t.append(conn, f"charging-{session_id}", [event], session_id)
+        started_seq = msg.seq_no if msg.event_type == "Started" else None
+        return {
+            "charging_session_id": session_id,
+            "started_seq_no": started_seq,
+            "seq_nos": [],
+            "last_energy": event.meter_start_wh,
+        }
+
+    def _started(
+        self, station_id: str, transaction_id: str, msg: TransactionMessage, opening: Opening
+    ) -> TransactionStarted:
         assert opening.location is not None
         assert opening.ocpp_connector_id is not None
-        session_id = opening.session_id
         meter_start = msg.meter_wh if msg.event_type == "Started" else None
         if meter_start is None:
             meter_start = first_energy(msg.samples) or 0
-        event = TransactionStarted(
-            charging_session_id=session_id,
+        return TransactionStarted(
+            charging_session_id=opening.session_id,
             station_id=station_id,
             transaction_id=transaction_id,
             ocpp_connector_id=opening.ocpp_connector_id,
@@ -218,15 +237,8 @@ class Transactions:
             seq_no=msg.seq_no,
             remote_start_id=msg.remote_start_id,
             reservation_id=msg.reservation_id,
+            opened_by=msg.event_type,
         )
-        await self._t.append(conn, f"charging-{session_id}", [event], session_id)
-        started_seq = msg.seq_no if msg.event_type == "Started" else None
-        return {
-            "charging_session_id": session_id,
-            "started_seq_no": started_seq,
-            "seq_nos": [],
-            "last_energy": meter_start,
-        }
 
     async def _authorized(
         self,

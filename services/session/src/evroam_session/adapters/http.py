@@ -1,55 +1,97 @@
-"""Query API of the session service, in the OCPI 2.2.1 session shape."""
+"""Query API of the session service: sessions in the OCPI 2.2.1 Session shape (exact JSON
+numbers, UTC DateTimes), each with evroam's own fields beside the OCPI ones (station and
+transaction ids, the locked tariff, parking time, warnings, why it is invalid, how many
+corrections it had, the correlation id that ties its events together)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from evroam_contracts.ocpi_json import render_json
 from evroam_pricing.assignment import SessionScope
-from evroam_session.handlers.policies import tariff_in_force
+from evroam_session.handlers.tariffs import tariff_in_force
 
 COLUMNS = (
-    "session_id AS id, country_code, party_id, status, station_id, location_id, evse_uid,"
-    " connector_id, start_date_time, end_date_time, kwh, cdr_token, auth_method,"
-    " authorization_reference, currency, tariff_id, tariff_version, charging_periods,"
-    " total_cost, invalid_reason, correlation_id, last_updated"
+    "country_code, party_id, session_id AS id, start_date_time, end_date_time, kwh, cdr_token,"
+    " auth_method, authorization_reference, location_id, evse_uid, connector_id, currency,"
+    " charging_periods, total_cost, status, last_updated, station_id, transaction_id,"
+    " tariff_id, tariff_version, total_parking_time_h, warnings, invalid_reason, revision,"
+    " correlation_id"
 )
+Status = Literal["PENDING", "ACTIVE", "COMPLETED", "INVALID", "RESERVATION"]
+
+
+def _exact(value: Any) -> Any:
+    """Amounts and volumes as exact decimals (the projection keeps them as JSON strings)."""
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    if isinstance(value, str):
+        try:
+            return Decimal(value) if value[:1].isdigit() or value[:1] == "-" else value
+        except ArithmeticError:
+            return value
+    return value
+
+
+def ocpi_session(row: dict[str, Any]) -> dict[str, Any]:
+    session = dict(row)
+    session["charging_periods"] = [
+        {**p, "dimensions": _exact(p["dimensions"])} for p in row["charging_periods"]
+    ]
+    session["total_cost"] = _exact(row["total_cost"])
+    return session
+
+
+def _json(body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(render_json(body), media_type="application/json", headers=headers)
 
 
 def router(pool: AsyncConnectionPool) -> APIRouter:
     api = APIRouter()
 
     @api.get("/sessions/{session_id}")
-    async def session(session_id: str) -> dict[str, Any]:
-        rows = await _query(pool, "session_id = %s", [session_id], 1)
+    async def session(session_id: str) -> Response:
+        rows, _ = await _query(pool, "session_id = %s", [session_id], 0, 1)
         if not rows:
             raise HTTPException(404, f"session {session_id} not found")
-        return rows[0]
+        return _json(rows[0])
 
     @api.get("/sessions")
     async def sessions(
+        status: Annotated[Status | None, Query(description="ACTIVE: the live ones")] = None,
         station_id: str | None = None,
-        status: str | None = None,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
-        limit: int = Query(100, ge=1, le=1000),
-    ) -> list[dict[str, Any]]:
-        """Live sessions are `status=ACTIVE`; filter by station and a start-time range."""
+        token_uid: Annotated[str | None, Query(description="its cdr_token's uid")] = None,
+        started_from: Annotated[datetime | None, Query(description="started at/after")] = None,
+        started_to: Annotated[datetime | None, Query(description="started before")] = None,
+        date_from: Annotated[datetime | None, Query(description="OCPI: last_updated")] = None,
+        date_to: Annotated[datetime | None, Query(description="OCPI: last_updated <")] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Response:
+        """Sessions by status, station, token and time; X-Total-Count says how many match."""
         where, args = ["true"], []
         for clause, value in (
-            ("station_id = %s", station_id),
             ("status = %s", status),
-            ("start_date_time >= %s", date_from),
-            ("start_date_time < %s", date_to),
+            ("station_id = %s", station_id),
+            ("token_uid = %s", token_uid),
+            ("start_date_time >= %s", started_from),
+            ("start_date_time < %s", started_to),
+            ("last_updated >= %s", date_from),
+            ("last_updated < %s", date_to),
         ):
             if value is not None:
                 where.append(clause)
                 args.append(value)
-        return await _query(pool, " AND ".join(where), args, limit)
+        rows, total = await _query(pool, " AND ".join(where), args, offset, limit)
+        return _json(rows, {"X-Total-Count": str(total), "X-Limit": str(limit)})
 
     @api.get("/locations/{location_id}/tariff")
     async def location_tariff(
@@ -77,12 +119,16 @@ def router(pool: AsyncConnectionPool) -> APIRouter:
 
 
 async def _query(
-    pool: AsyncConnectionPool, where: str, args: list[Any], limit: int
-) -> list[dict[str, Any]]:
+    pool: AsyncConnectionPool, where: str, args: list[Any], offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            f"SELECT {COLUMNS} FROM view_sessions_v1 WHERE {where}"
-            " ORDER BY start_date_time NULLS LAST, session_id LIMIT %s",
-            [*args, limit],
+            f"SELECT {COLUMNS}, count(*) OVER () AS total FROM view_sessions_v2 WHERE {where}"
+            " ORDER BY start_date_time NULLS LAST, session_id OFFSET %s LIMIT %s",
+            [*args, offset, limit],
         )
-        return await cur.fetchall()
+        rows = await cur.fetchall()
+    total = rows[0].pop("total") if rows else 0
+    for r in rows[1:]:
+        r.pop("total")
+    return [ocpi_session(r) for r in rows], total

@@ -1,128 +1,410 @@
-"""decide(...) -> events for the charging session. Pure: tariffs, time and ids come in."""
+"""decide(...) -> events for the charging session. Pure: tariffs, time and ids come in.
+
+Robust to what real chargers send (each rule has a test in tests/unit/test_decider*.py):
+duplicates change nothing; station data is folded whatever order it arrives in, and figures
+are always recomputed from all of it (`figures`); data that arrives after the session was
+completed corrects it (SessionCorrected) rather than being dropped; a session opened by a
+reading or a stop is reconstructed from its earliest reading, or declared INVALID with the
+reason when no reading shows where its meter began (and completed after all if its start
+arrives later).
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import datetime
 
-from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, TransactionStarted
+from evroam_contracts.gateway import (
+    AuthorizationSnapshot,
+    MeterValuesSampled,
+    TransactionAuthorized,
+    TransactionEnded,
+    TransactionStarted,
+)
 from evroam_contracts.session import (
+    ChargingStateChange,
+    ClockReading,
     SessionCompleted,
+    SessionCorrected,
     SessionInvalidated,
+    SessionPending,
     SessionStarted,
     SessionUpdated,
 )
 from evroam_contracts.shared import CdrToken, MeterSample, TariffLock
-from evroam_session.domain.pricing import price, usable_samples
-from evroam_session.domain.state import SessionEvent, SessionState
+from evroam_session.domain.figures import StartUnknownError, figures
+from evroam_session.domain.state import End, SessionEvent, SessionState, evolve
 
 
-class SessionNotActiveError(Exception):
-    """Station traffic for a session that was never started (or is already closed)."""
+class SessionNotOpenedError(Exception):
+    """Station data for a charging session that no transaction start opened."""
+
+
+def _accepted(auth: AuthorizationSnapshot) -> bool:
+    return auth.status == "ACCEPTED" and bool(
+        auth.token_country_code and auth.token_party_id and auth.contract_id
+    )
+
+
+def _token(auth: AuthorizationSnapshot) -> CdrToken:
+    assert auth.token_country_code
+    assert auth.token_party_id
+    assert auth.contract_id
+    return CdrToken(
+        country_code=auth.token_country_code,
+        party_id=auth.token_party_id,
+        uid=auth.token_uid,
+        type=auth.token_type,
+        contract_id=auth.contract_id,
+    )
+
+
+def _session_started(
+    tx: TransactionStarted,
+    auth: AuthorizationSnapshot,
+    tariff: TariffLock | None,
+    currency: str,
+) -> SessionStarted:
+    return SessionStarted(
+        session_id=tx.charging_session_id,
+        station_id=tx.station_id,
+        transaction_id=tx.transaction_id,
+        started_at=tx.started_at,
+        meter_start_wh=tx.meter_start_wh,
+        location=tx.location,
+        cdr_token=_token(auth),
+        auth_method=auth.auth_method or "WHITELIST",
+        authorization_reference=auth.authorization_reference,
+        tariff=tariff,
+        currency=str(tariff.tariff["currency"]) if tariff else currency,
+        ocpp_connector_id=tx.ocpp_connector_id,
+        received_at=tx.received_at,
+        opened_by=tx.opened_by,
+        offline=tx.offline and tx.seq_no is not None,
+    )
+
+
+def _clock(tx: TransactionStarted) -> ClockReading:
+    return ClockReading(
+        station_at=tx.started_at,
+        received_at=tx.received_at,
+        offline=tx.offline and tx.seq_no is not None,
+    )
+
+
+def _invalid(state: SessionState, reason: str, at: datetime, end: End | None) -> SessionEvent:
+    started = state.started or state.pending
+    return SessionInvalidated(
+        session_id=state.session_id,
+        reason=reason,
+        invalidated_at=at,
+        station_id=started.station_id if started else None,
+        transaction_id=started.transaction_id if started else None,
+        ended_at=end.at if end else None,
+        meter_stop_wh=end.meter_stop_wh if end else None,
+        stop_reason=end.reason if end else None,
+    )
 
 
 def start(
-    state: SessionState,
-    tx: TransactionStarted,
-    tariff: TariffLock | None,
-    default_currency: str,
+    state: SessionState, tx: TransactionStarted, tariff: TariffLock | None, currency: str
 ) -> list[SessionEvent]:
-    if state.status != "NONE":
-        return []  # the same transaction start, delivered again
+    """The transaction's start, or (opened_by "Started" on a session already opened) its
+    own start arriving after a later message had opened the session."""
     auth = tx.authorization
-    if auth.status != "ACCEPTED" or not (
-        auth.token_country_code and auth.token_party_id and auth.contract_id
-    ):
-        return [
-            SessionInvalidated(
-                session_id=state.session_id,
-                invalidated_at=tx.received_at,
-                reason=f"authorization {auth.status} ({auth.decided_by})"
-                f" for token {auth.token_uid}",
-            )
-        ]
-    return [
-        SessionStarted(
-            session_id=state.session_id,
-            station_id=tx.station_id,
-            transaction_id=tx.transaction_id,
-            started_at=tx.started_at,
-            meter_start_wh=tx.meter_start_wh,
-            location=tx.location,
-            cdr_token=CdrToken(
-                country_code=auth.token_country_code,
-                party_id=auth.token_party_id,
-                uid=auth.token_uid,
-                type=auth.token_type,
-                contract_id=auth.contract_id,
-            ),
-            auth_method=auth.auth_method or "WHITELIST",
-            authorization_reference=auth.authorization_reference,
-            tariff=tariff,
-            currency=str(tariff.tariff["currency"]) if tariff else default_currency,
+    if state.status == "NONE":
+        if _accepted(auth):
+            return [_session_started(tx, auth, tariff, currency)]
+        if auth.status == "UNKNOWN":
+            return [
+                SessionPending(
+                    session_id=tx.charging_session_id,
+                    station_id=tx.station_id,
+                    transaction_id=tx.transaction_id,
+                    ocpp_connector_id=tx.ocpp_connector_id,
+                    started_at=tx.started_at,
+                    meter_start_wh=tx.meter_start_wh,
+                    location=tx.location,
+                    received_at=tx.received_at,
+                    opened_by=tx.opened_by,
+                    reason="no accepted token presented yet",
+                )
+            ]
+        reason = f"authorization {auth.status} ({auth.decided_by}) for token {auth.token_uid}"
+        return [_invalid(state, reason, tx.received_at, None)]
+    opened_by = (state.started or state.pending or tx).opened_by
+    if tx.opened_by != "Started" or opened_by == "Started":
+        return []  # the same start, delivered again
+    return _late_start(state, tx, tariff, currency)
+
+
+def _late_start(
+    state: SessionState, tx: TransactionStarted, tariff: TariffLock | None, currency: str
+) -> list[SessionEvent]:
+    """The real start replaces the reconstructed one: its time, reading and EVSE, and its
+    token when it brings an accepted one (else the token the session already had)."""
+    if _accepted(tx.authorization):
+        real = _session_started(tx, tx.authorization, tariff, currency)
+    elif state.started is not None:
+        real = state.started.model_copy(
+            update={
+                "started_at": tx.started_at,
+                "meter_start_wh": tx.meter_start_wh,
+                "location": tx.location,
+                "ocpp_connector_id": tx.ocpp_connector_id,
+                "received_at": tx.received_at,
+                "opened_by": "Started",
+                "offline": tx.offline,
+            }
         )
-    ]
+    else:
+        return []  # still no token: the session stays as it is (pending or invalid)
+    return _restart(state, real, tx.received_at, (_clock(tx),), "its own start arrived late")
 
 
-def _active(state: SessionState) -> SessionStarted:
-    if state.status != "ACTIVE" or state.started is None:
-        raise SessionNotActiveError(f"session {state.session_id} is {state.status}")
-    return state.started
+def _restart(
+    state: SessionState,
+    started: SessionStarted,
+    at: datetime,
+    clock: tuple[ClockReading, ...],
+    why: str,
+) -> list[SessionEvent]:
+    """A (new) start for a session: if its end is known already, it is completed (or
+    corrected) at once; otherwise its figures are reported."""
+    after = evolve(state, started)
+    if after.end is not None and state.status in ("COMPLETED", "INVALID"):
+        return [started, *_close(after, after.end, why)]
+    return [started, *_fold_in(after, at, clock=clock, force=True)]
 
 
-def _kwh(started: SessionStarted, samples: list[MeterSample]) -> Decimal:
-    last = samples[-1].energy_wh if samples else started.meter_start_wh
-    return Decimal(last - started.meter_start_wh) / 1000
+def authorize(
+    state: SessionState, ta: TransactionAuthorized, tariff: TariffLock | None, currency: str
+) -> list[SessionEvent]:
+    """A pending session's token decided (OCPP 2.0.1 E03: plugged in first). Accepted, it
+    becomes ACTIVE from that moment (OCPI: start_date_time is reset to when it became
+    ACTIVE), with the register as it stood then."""
+    pending = state.pending
+    if state.started is not None or pending is None:
+        return []  # already active: the start's decision stands
+    auth = ta.authorization
+    if not _accepted(auth):
+        flag = f"token {auth.token_uid} refused ({auth.status}) at {ta.authorized_at.isoformat()}"
+        return _fold_in(state, ta.received_at, flags=(flag,))
+    before = [s for s in state.samples if s.at <= ta.authorized_at]
+    meter = max(before, key=lambda s: s.at).energy_wh if before else pending.meter_start_wh
+    started = SessionStarted(
+        session_id=state.session_id,
+        station_id=pending.station_id,
+        transaction_id=pending.transaction_id,
+        started_at=ta.authorized_at,
+        meter_start_wh=meter,
+        location=pending.location,
+        cdr_token=_token(auth),
+        auth_method=auth.auth_method or "WHITELIST",
+        authorization_reference=auth.authorization_reference,
+        tariff=tariff,
+        currency=str(tariff.tariff["currency"]) if tariff else currency,
+        ocpp_connector_id=pending.ocpp_connector_id,
+        received_at=ta.received_at,
+        opened_by="Started",
+    )
+    reading = ClockReading(station_at=ta.authorized_at, received_at=ta.received_at)
+    return _restart(state, started, ta.received_at, (reading,), "authorized after it ended")
 
 
 def add_samples(state: SessionState, mv: MeterValuesSampled) -> list[SessionEvent]:
-    if state.status in ("INVALID", "COMPLETED"):
-        return []  # an invalid session is not billed; a closed one takes no more samples
-    started = _active(state)
-    known = {s.at for s in state.samples}
-    new = tuple(s for s in mv.samples if s.at not in known)
-    if not new:
-        return []
-    samples = usable_samples(started, (*state.samples, *new), max(s.at for s in new))
-    end_at = samples[-1].at if samples else started.started_at
-    periods, costs, _ = price(started, samples, end_at)
-    return [
-        SessionUpdated(
-            session_id=state.session_id,
-            samples=new,
-            kwh=_kwh(started, samples),
-            charging_periods=periods,
-            costs=costs,
-            updated_at=mv.received_at,
+    if state.status == "NONE":
+        raise SessionNotOpenedError(f"meter values for session {state.session_id}, never opened")
+    last = max((s.at for s in mv.samples), default=None)
+    clock = (
+        (ClockReading(station_at=last, received_at=mv.received_at, offline=_replayed(mv)),)
+        if last is not None
+        else ()
+    )
+    states = (
+        (
+            ChargingStateChange(
+                at=last or mv.received_at, state=mv.charging_state, station_clock=last is not None
+            ),
         )
-    ]
+        if mv.charging_state
+        else ()
+    )
+    return _fold_in(state, mv.received_at, samples=mv.samples, states=states, clock=clock)
+
+
+def change_states(
+    state: SessionState, changes: tuple[ChargingStateChange, ...], received_at: datetime
+) -> list[SessionEvent]:
+    """The connector's status changed (OCPP 1.6 StatusNotification) while this session was
+    on it; it arrives on the station's stream, so in any order relative to the session's."""
+    if state.status == "NONE" or not changes:
+        return []
+    return _fold_in(state, received_at, states=changes)
 
 
 def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
-    if state.status in ("INVALID", "COMPLETED"):
+    if state.status == "NONE":
+        raise SessionNotOpenedError(f"transaction end for session {state.session_id}")
+    end = End(te.ended_at, te.meter_stop_wh, te.reason, te.received_at)
+    if state.end is not None and (state.end.at, state.end.meter_stop_wh) == (
+        end.at,
+        end.meter_stop_wh,
+    ):
+        return []  # the same stop again
+    clock = (
+        ClockReading(station_at=te.ended_at, received_at=te.received_at, offline=_replayed(te)),
+    )
+    events = _fold_in(state, te.received_at, samples=te.samples, clock=clock, report=False)
+    after = state
+    for e in events:
+        after = evolve(after, e)
+    if state.status == "PENDING":
+        reason = "the transaction ended before any accepted token was presented"
+        return [*events, _invalid(after, reason, te.received_at, end)]
+    if state.status == "INVALID" and state.started is None:
+        return events  # refused: not billed, whatever its end
+    why = "a second, different stop arrived" if state.status == "COMPLETED" else None
+    return [*events, *_close(after, end, why)]
+
+
+def flag_unfinished(state: SessionState, booted_at: datetime) -> list[SessionEvent]:
+    """The station rebooted while this session was open on it (the unfinished policy)."""
+    if not state.is_open:
         return []
-    started = _active(state)
-    final = MeterSample(at=te.ended_at, energy_wh=te.meter_stop_wh)
-    samples = usable_samples(started, (*state.samples, *te.samples, final), te.ended_at)
-    periods, costs, hours = price(started, samples, te.ended_at)
+    flag = f"the station rebooted at {booted_at.isoformat()} without ending this transaction"
+    return _fold_in(state, booted_at, flags=(flag,))
+
+
+def close_unfinished(state: SessionState, booted_at: datetime, now: datetime) -> list[SessionEvent]:
+    """Close a session its station forgot (it rebooted and, after the grace period, still
+    sent no end): at its last reading, marked as closed by evroam, never silently."""
+    if not state.is_open:
+        return []
+    events = flag_unfinished(state, booted_at)
+    after = state
+    for e in events:
+        after = evolve(after, e)
+    if after.started is None:
+        reason = "the station rebooted and never ended this transaction, never authorized"
+        return [*events, _invalid(after, reason, now, None)]
+    last = max(after.samples, key=lambda s: s.at, default=None)
+    stop_at, stop_wh = (
+        (last.at, last.energy_wh)
+        if last is not None and last.at > after.started.started_at
+        else (after.started.started_at, after.started.meter_start_wh)
+    )
+    reason = "closed by evroam: the station rebooted without ending the transaction"
+    end = End(stop_at, stop_wh, reason, now, closed_by_csms=True)
+    return [*events, *_close(after, end, None)]
+
+
+def _replayed(msg: MeterValuesSampled | TransactionEnded) -> bool:
+    """OCPP 2.0.1 says so (`offline` with a seqNo); a 1.6 flag is only the gateway's guess."""
+    return msg.offline and msg.seq_no is not None
+
+
+def _fold_in(
+    state: SessionState,
+    at: datetime,
+    *,
+    samples: tuple[MeterSample, ...] = (),
+    states: tuple[ChargingStateChange, ...] = (),
+    clock: tuple[ClockReading, ...] = (),
+    flags: tuple[str, ...] = (),
+    force: bool = False,
+    report: bool = True,
+) -> list[SessionEvent]:
+    """Record what is new of the station data (nothing new: no event), with the figures it
+    gives an ACTIVE session (unless not to `report` them); data reaching a session that has
+    ended corrects it."""
+    known = {s.at for s in state.samples}
+    update = SessionUpdated(
+        session_id=state.session_id,
+        samples=tuple(s for s in samples if s.at not in known),
+        charging_states=tuple(c for c in states if c not in state.charging_states),
+        clock=tuple(c for c in clock if c not in state.clock),
+        flags=tuple(f for f in flags if f not in state.flags),
+        kwh=0,
+        charging_periods=(),
+        updated_at=at,
+    )
+    if not (update.samples or update.charging_states or update.clock or update.flags or force):
+        return []
+    after = evolve(state, update)
+    if not report:
+        return [update]
+    if state.end is not None and state.started is not None:
+        return [update, *_close(after, state.end, "station data arrived after it was completed")]
+    if after.status != "ACTIVE":
+        return [update]
+    try:
+        f = figures(after, None)
+    except StartUnknownError:
+        return [update]
     return [
-        SessionCompleted(
-            session_id=state.session_id,
-            station_id=started.station_id,
-            transaction_id=started.transaction_id,
-            started_at=started.started_at,
-            ended_at=te.ended_at,
-            meter_start_wh=started.meter_start_wh,
-            meter_stop_wh=te.meter_stop_wh,
-            kwh=_kwh(started, samples),
-            location=started.location,
-            cdr_token=started.cdr_token,
-            auth_method=started.auth_method,
-            authorization_reference=started.authorization_reference,
-            tariff=started.tariff,
-            currency=started.currency,
-            charging_periods=periods,
-            costs=costs,
-            total_time_h=hours,
-            stop_reason=te.reason,
+        update.model_copy(
+            update={
+                "kwh": f.kwh,
+                "charging_periods": f.priced.periods,
+                "costs": f.priced.costs,
+                "total_parking_time_h": f.priced.total_parking_time_h,
+                "warnings": f.warnings,
+                "started_at": f.started_at,
+            }
         )
     ]
+
+
+def _close(state: SessionState, end: End, correction: str | None) -> list[SessionEvent]:
+    """The completed session (or, if it was completed before, its correction; nothing when
+    the correction would change nothing)."""
+    started = state.started
+    assert started is not None
+    try:
+        f = figures(state, end)
+    except StartUnknownError as e:
+        if state.status == "INVALID":
+            return []  # still no start: it stays invalid, for the same reason
+        return [_invalid(state, str(e), end.received_at or end.at, end)]
+    completed = SessionCompleted(
+        session_id=state.session_id,
+        station_id=started.station_id,
+        transaction_id=started.transaction_id,
+        started_at=f.started_at,
+        ended_at=f.ended_at,
+        meter_start_wh=f.meter_start_wh,
+        meter_stop_wh=end.meter_stop_wh,
+        kwh=f.kwh,
+        location=started.location,
+        cdr_token=started.cdr_token,
+        auth_method=started.auth_method,
+        authorization_reference=started.authorization_reference,
+        tariff=started.tariff,
+        currency=started.currency,
+        charging_periods=f.priced.periods,
+        costs=f.priced.costs,
+        total_time_h=f.priced.total_time_h,
+        total_parking_time_h=f.priced.total_parking_time_h,
+        stop_reason=end.reason,
+        warnings=f.warnings,
+        station_clock_offset_s=int(f.offset.total_seconds()),
+        opened_by=started.opened_by,
+        closed_by_csms=end.closed_by_csms,
+    )
+    previous = state.completed
+    if previous is None:
+        return [completed]
+    if _same(previous, completed):
+        return []
+    return [
+        SessionCorrected(
+            **completed.model_dump(),
+            revision=state.revision + 1,
+            correction_reason=correction or "corrected",
+        )
+    ]
+
+
+def _same(a: SessionCompleted, b: SessionCompleted) -> bool:
+    fields = set(SessionCompleted.model_fields)
+    return a.model_dump(include=fields) == b.model_dump(include=fields)

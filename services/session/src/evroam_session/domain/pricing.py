@@ -3,75 +3,85 @@ in the whole project), and the translation of its result into contract types. Pu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import evroam_pricing as pricing
-from evroam_contracts.session import SessionStarted
-from evroam_contracts.shared import CdrDimension, ChargingPeriod, CostBreakdown, MeterSample, Price
+from evroam_contracts.shared import (
+    CdrDimension,
+    ChargingPeriod,
+    CostBreakdown,
+    MeterSample,
+    Price,
+    TariffLock,
+)
 
 HOUR = Decimal(3600)
+Interval = tuple[datetime, datetime]
 
 
-def usable_samples(
-    started: SessionStarted, samples: Iterable[MeterSample], end_at: datetime
-) -> list[MeterSample]:
-    """Samples inside the session, in time order, one per instant, register never going back.
+@dataclass(frozen=True)
+class Usage:
+    """What is priced: the session's span, its billed register readings, its parking."""
 
-    Stations repeat samples (MeterValues then transactionData) and can send them out of
-    order; a reading below an earlier one cannot be billed and is left out.
-    """
-    by_time = {s.at: s for s in samples if started.started_at < s.at <= end_at}
-    kept: list[MeterSample] = []
-    for s in sorted(by_time.values(), key=lambda s: s.at):
-        if s.energy_wh >= (kept[-1].energy_wh if kept else started.meter_start_wh):
-            kept.append(s)
-    return kept
+    start_at: datetime
+    meter_start_wh: int
+    samples: tuple[MeterSample, ...]
+    end_at: datetime
+    parking: tuple[Interval, ...] = ()
+
+
+@dataclass(frozen=True)
+class Priced:
+    periods: tuple[ChargingPeriod, ...]
+    costs: CostBreakdown
+    total_time_h: Decimal
+    total_parking_time_h: Decimal
 
 
 def _price(p: pricing.Price | None) -> Price | None:
     return None if p is None else Price(excl_vat=p.excl_vat, incl_vat=p.incl_vat)
 
 
-def price(
-    started: SessionStarted, samples: list[MeterSample], end_at: datetime
-) -> tuple[tuple[ChargingPeriod, ...], CostBreakdown, Decimal]:
-    """Charging periods, costs and total hours of the session up to `end_at`."""
-    if started.tariff is None:
-        kwh = (
-            Decimal(
-                (samples[-1].energy_wh if samples else started.meter_start_wh)
-                - started.meter_start_wh
-            )
-            / 1000
-        )
-        hours = Decimal((end_at - started.started_at).total_seconds()) / HOUR
-        period = ChargingPeriod(
-            start_date_time=started.started_at,
-            dimensions=(
-                CdrDimension(type="ENERGY", volume=kwh),
-                CdrDimension(type="TIME", volume=hours),
-            ),
-        )
-        return (
-            (period,),
-            CostBreakdown(total_cost=Price(excl_vat=Decimal(0), incl_vat=Decimal(0))),
-            hours,
-        )
-    usage = pricing.SessionUsage(
-        start_at=started.started_at,
-        meter_start_wh=started.meter_start_wh,
-        end_at=end_at,
+def _hours(a: datetime, b: datetime) -> Decimal:
+    return Decimal(int((b - a).total_seconds())) / HOUR
+
+
+def _free(usage: Usage) -> Priced:
+    """A location with no tariff: the session is measured, and costs nothing."""
+    last = usage.samples[-1].energy_wh if usage.samples else usage.meter_start_wh
+    hours = _hours(usage.start_at, usage.end_at)
+    parking = sum((_hours(a, b) for a, b in usage.parking), Decimal(0))
+    dimensions = [
+        CdrDimension(type="ENERGY", volume=Decimal(last - usage.meter_start_wh) / 1000),
+        CdrDimension(type="TIME", volume=hours),
+    ]
+    if parking:
+        dimensions.append(CdrDimension(type="PARKING_TIME", volume=parking))
+    period = ChargingPeriod(start_date_time=usage.start_at, dimensions=tuple(dimensions))
+    zero = Price(excl_vat=Decimal(0), incl_vat=Decimal(0))
+    return Priced((period,), CostBreakdown(total_cost=zero), hours, parking)
+
+
+def price(tariff: TariffLock | None, time_zone: str, usage: Usage) -> Priced:
+    """Charging periods, costs, total and parking hours of the session up to its end."""
+    if tariff is None:
+        return _free(usage)
+    engine_usage = pricing.SessionUsage(
+        start_at=usage.start_at,
+        meter_start_wh=usage.meter_start_wh,
+        end_at=usage.end_at,
         samples=tuple(
             pricing.MeterSample(
                 at=s.at, energy_wh=s.energy_wh, power_w=s.power_w, current_a=s.current_a
             )
-            for s in samples
+            for s in usage.samples
         ),
+        parking=usage.parking,
     )
     priced = pricing.price_session(
-        pricing.tariff_from_ocpi(started.tariff.tariff), usage, time_zone=started.location.time_zone
+        pricing.tariff_from_ocpi(tariff.tariff), engine_usage, time_zone=time_zone
     )
     periods = tuple(
         ChargingPeriod(
@@ -89,4 +99,4 @@ def price(
         total_parking_cost=_price(priced.total_parking_cost),
         total_reservation_cost=_price(priced.total_reservation_cost),
     )
-    return periods, costs, priced.total_time_h
+    return Priced(periods, costs, priced.total_time_h, priced.total_parking_time_h)

@@ -1,162 +1,121 @@
-"""Foreign events become session commands: load the session stream, decide, append.
-
-Runs inside the consumer's transaction, so the append and the processed-event row commit
-together (exactly-once effect)."""
+"""Foreign events become session commands. Station transaction events arrive on the charging
+session's own stream (in order); connector statuses and boots on the station's stream (in
+any order relative to them); tariff events on the tariff service's topic."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 from psycopg import AsyncConnection
 
-from evroam_contracts import Envelope, Message, decode_payload
-from evroam_contracts.gateway import MeterValuesSampled, TransactionEnded, TransactionStarted
-from evroam_contracts.shared import TariffLock
-from evroam_contracts.tariff import TariffAssigned, TariffPublished, TariffRetired
-from evroam_eventstore import EventStore, NewEvent
-from evroam_messaging.consumer import Handler
-from evroam_pricing.assignment import (
-    SessionScope,
-    assignment_from_row,
-    assignment_sequence,
-    resolve,
+from evroam_contracts import Envelope, Message
+from evroam_contracts.gateway import (
+    MeterValuesSampled,
+    StationBooted,
+    StationStatusChanged,
+    TransactionAuthorized,
+    TransactionEnded,
+    TransactionStarted,
 )
+from evroam_contracts.session import ChargingStateChange
+from evroam_messaging.consumer import Handler
+from evroam_session.adapters import postgres
 from evroam_session.domain import decider
-from evroam_session.domain.state import SessionEvent, SessionState, evolve
-
-
-def session_stream(session_id: str) -> str:
-    return f"session-{session_id}"
-
-
-async def load(conn: AsyncConnection, session_id: str) -> tuple[SessionState, int]:
-    recorded = await EventStore().load(conn, session_stream(session_id))
-    state = SessionState(session_id)
-    for r in recorded:
-        event = decode_payload(r.type, r.version, r.payload)
-        state = evolve(state, event)  # type: ignore[arg-type]
-    return state, len(recorded)
-
-
-async def _append(
-    conn: AsyncConnection,
-    envelope: Envelope,
-    session_id: str,
-    version: int,
-    events: list[SessionEvent],
-) -> None:
-    await EventStore().append(
-        conn,
-        session_stream(session_id),
-        version,
-        [
-            NewEvent.of(
-                e,
-                correlation_id=envelope.correlation_id or session_id,
-                causation_id=str(envelope.event_id),
-            )
-            for e in events
-        ],
-    )
-
-
-async def tariff_in_force(
-    conn: AsyncConnection, scope: SessionScope, at: datetime
-) -> TariffLock | None:
-    """The version the shared assignment rule picks for `scope` at `at`."""
-    cur = await conn.execute(
-        "SELECT tariff_id, version, effective_from, location_id, sequence, evse_uid,"
-        " connector_id, tariff_type, emsp_country_code, emsp_party_id"
-        " FROM tariff_assignments WHERE location_id = %s",
-        (scope.location_id,),
-    )
-    candidates = [assignment_from_row(row) for row in await cur.fetchall()]
-    cur = await conn.execute("SELECT tariff_id, retired_from FROM tariff_retirements")
-    retired = {row[0]: row[1] for row in await cur.fetchall()}
-    chosen = resolve(candidates, retired, scope, at)
-    if chosen is None:
-        return None
-    cur = await conn.execute(
-        "SELECT tariff FROM tariff_versions WHERE tariff_id = %s AND version = %s",
-        (chosen.tariff_id, chosen.version),
-    )
-    row = await cur.fetchone()
-    return (
-        None
-        if row is None
-        else TariffLock(tariff_id=chosen.tariff_id, version=chosen.version, tariff=row[0])
-    )
-
-
-def scope_of(tx: TransactionStarted) -> SessionScope:
-    auth = tx.authorization
-    emsp = (
-        (auth.token_country_code.upper(), auth.token_party_id.upper())
-        if auth.token_country_code and auth.token_party_id
-        else None
-    )
-    tariff_type = "AD_HOC_PAYMENT" if auth.token_type == "AD_HOC_USER" else "REGULAR"
-    return SessionScope(
-        tx.location.id, tx.location.evse_uid, tx.location.connector_id, tariff_type, emsp
-    )
+from evroam_session.handlers import sessions
+from evroam_session.handlers.tariffs import scope_of, tariff_in_force
+from evroam_session.settings import SessionSettings
 
 
 def on_transaction_started(default_currency: str) -> Handler:
     async def handle(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
         assert isinstance(msg, TransactionStarted)
-        state, version = await load(conn, msg.charging_session_id)
-        tariff = await tariff_in_force(conn, scope_of(msg), msg.started_at)
-        events = decider.start(state, msg, tariff, default_currency)
-        await _append(conn, env, msg.charging_session_id, version, events)
+        scope = scope_of(msg.location, msg.authorization)
+        tariff = await tariff_in_force(conn, scope, msg.started_at)
+        await sessions.run(
+            conn,
+            msg.charging_session_id,
+            lambda s: decider.start(s, msg, tariff, default_currency),
+            env.event_id,
+            env.correlation_id,
+        )
+
+    return handle
+
+
+def on_transaction_authorized(default_currency: str) -> Handler:
+    async def handle(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
+        assert isinstance(msg, TransactionAuthorized)
+        state, _ = await sessions.load(conn, msg.charging_session_id)
+        tariff = None
+        if state.pending is not None:
+            scope = scope_of(state.pending.location, msg.authorization)
+            tariff = await tariff_in_force(conn, scope, msg.authorized_at)
+        await sessions.run(
+            conn,
+            msg.charging_session_id,
+            lambda s: decider.authorize(s, msg, tariff, default_currency),
+            env.event_id,
+            env.correlation_id,
+        )
 
     return handle
 
 
 async def on_meter_values_sampled(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
     assert isinstance(msg, MeterValuesSampled)
-    state, version = await load(conn, msg.charging_session_id)
-    await _append(conn, env, msg.charging_session_id, version, decider.add_samples(state, msg))
+    await sessions.run(
+        conn,
+        msg.charging_session_id,
+        lambda s: decider.add_samples(s, msg),
+        env.event_id,
+        env.correlation_id,
+    )
 
 
 async def on_transaction_ended(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
     assert isinstance(msg, TransactionEnded)
-    state, version = await load(conn, msg.charging_session_id)
-    await _append(conn, env, msg.charging_session_id, version, decider.complete(state, msg))
-
-
-async def on_tariff_published(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
-    assert isinstance(msg, TariffPublished)
-    await conn.execute(
-        "INSERT INTO tariff_versions VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-        (msg.tariff_id, msg.tariff_version, json.dumps(msg.tariff)),
+    await sessions.run(
+        conn,
+        msg.charging_session_id,
+        lambda s: decider.complete(s, msg),
+        env.event_id,
+        env.correlation_id,
     )
 
 
-async def on_tariff_assigned(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
-    assert isinstance(msg, TariffAssigned)
-    await conn.execute(
-        "INSERT INTO tariff_assignments (location_id, effective_from, tariff_id, version,"
-        " sequence, evse_uid, connector_id, tariff_type, emsp_country_code, emsp_party_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            msg.location_id,
-            msg.effective_from,
-            msg.tariff_id,
-            msg.tariff_version,
-            assignment_sequence(env.time),
-            msg.evse_uid,
-            msg.connector_id,
-            msg.tariff_type,
-            msg.emsp_country_code,
-            msg.emsp_party_id,
-        ),
+async def on_status_changed(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
+    """Kept for sessions yet to start on the connector, and folded into those on it now."""
+    assert isinstance(msg, StationStatusChanged)
+    change = ChargingStateChange(
+        at=msg.station_time or msg.received_at,
+        state=msg.status,
+        station_clock=msg.station_time is not None,
     )
+    await postgres.record_state(conn, msg.station_id, msg.ocpp_connector_id, change)
+    for session_id in await postgres.on_connector(
+        conn, msg.station_id, msg.ocpp_connector_id, change.at
+    ):
+        await sessions.run(
+            conn,
+            session_id,
+            lambda s: decider.change_states(s, (change,), msg.received_at),
+            env.event_id,
+        )
 
 
-async def on_tariff_retired(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
-    assert isinstance(msg, TariffRetired)
-    await conn.execute(
-        "INSERT INTO tariff_retirements VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        (msg.tariff_id, msg.retired_from),
-    )
+def on_station_booted(settings: SessionSettings) -> Handler:
+    """The unfinished policy: a station that boots has forgotten the transactions it did not
+    end. Each session still open on it is flagged at once; under `close`, one that is still
+    open when the grace period has passed is closed by the sweeper (`sweeper.py`)."""
+
+    async def handle(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
+        assert isinstance(msg, StationBooted)
+        for session_id in await postgres.open_on_station(conn, msg.station_id, msg.received_at):
+            after = await sessions.run(
+                conn,
+                session_id,
+                lambda s: decider.flag_unfinished(s, msg.received_at),
+                env.event_id,
+            )
+            if settings.unfinished_policy == "close" and after.is_open:
+                await postgres.mark_unfinished(conn, session_id, msg.received_at)
+
+    return handle
