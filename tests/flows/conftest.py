@@ -25,7 +25,13 @@ def otlp() -> Iterator[tuple[str, SpanStore]]:
 @pytest.fixture(scope="session")
 def stack_env(otlp: tuple[str, SpanStore]) -> dict[str, str]:
     endpoint, _ = otlp
-    return {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+    return {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        # The unfinished-session policy's grace period, short enough to watch it close one.
+        "EVROAM_SESSION_UNFINISHED_AFTER_S": "4",
+        "EVROAM_SESSION_SWEEP_EVERY_S": "1",
+    }
 
 
 @pytest.fixture(scope="session")

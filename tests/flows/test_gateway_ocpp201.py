@@ -124,7 +124,7 @@ async def test_a_201_session_is_normalized_and_priced_like_a_16_one(
     )
     session = await scenario.session_of(platform, sc, T0)
     assert Decimal(session["kwh"]) == Decimal("12.5")
-    assert session["total_cost"] == {"excl_vat": "4.38", "incl_vat": "5.29"}
+    assert session["total_cost"] == {"excl_vat": 4.38, "incl_vat": 5.29}
 
 
 async def test_a_seq_no_gap_is_reported_and_the_late_message_still_taken(
@@ -200,6 +200,7 @@ async def test_an_ended_arriving_before_its_started_still_opens_and_closes_a_ses
         "Ended",
         f"EVSE-{sc.suffix}-1",
     )
+    assert ended.payload["meter_stop_wh"] == 30_000
     # The late Started is logged as the session's own start, with its time and reading.
     assert late.payload["charging_session_id"] == opened.payload["charging_session_id"]
     assert (late.payload["opened_by"], late.payload["meter_start_wh"]) == ("Started", 25_000)

@@ -61,7 +61,7 @@ def test_the_session_has_the_energy_the_station_measured_and_locks_the_tariff_at
     assert s["start_date_time"] == "2026-03-02T09:00:00Z"
     assert s["end_date_time"] == "2026-03-02T09:45:00Z"
     # 12.5 kWh x 0.35 = 4.375 -> 4.38; incl. 21 % VAT 5.29375 -> 5.29 (ROUND_HALF_UP, once)
-    assert s["total_cost"] == {"excl_vat": "4.38", "incl_vat": "5.29"}
+    assert s["total_cost"] == {"excl_vat": 4.38, "incl_vat": 5.29}
 
 
 def test_the_cdr_carries_the_session_totals_location_and_token(played: dict[str, Any]) -> None:

@@ -84,6 +84,10 @@ class Platform:
             raise ApiError(method, service, path, r)
         return r.json()
 
+    async def verify_projections(self, service: str) -> Any:
+        """Fold the service's whole log into scratch tables; its checksum report."""
+        return await self._send("POST", service, "/admin/projections/verify")
+
     async def register_location(self, location: dict[str, Any]) -> Any:
         return await self._send("POST", "gateway", "/locations", location)
 

@@ -182,11 +182,11 @@ async def session_of(
 ) -> dict[str, Any]:
     """The completed session that started at `started_at` on the scenario's station."""
     window = {
-        "date_from": _ocpi_time(started_at),
-        "date_to": _ocpi_time(started_at + timedelta(seconds=1)),
+        "started_from": _ocpi_time(started_at),
+        "started_to": _ocpi_time(started_at + timedelta(seconds=1)),
     }
     sessions = await p.eventually(
-        f"session started {window['date_from']} completed",
+        f"session started {window['started_from']} completed",
         "session",
         lambda: p.found(
             "session", "/sessions", station_id=sc.station_id, status="COMPLETED", **window

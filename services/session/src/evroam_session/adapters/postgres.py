@@ -22,7 +22,7 @@ async def record_place(conn: AsyncConnection, state: SessionState) -> None:
         " ended_at, open) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (session_id) DO UPDATE"
         " SET ocpp_connector_id = excluded.ocpp_connector_id, started_at = excluded.started_at,"
         " ended_at = excluded.ended_at, open = excluded.open,"
-        " unfinished_since = CASE WHEN excluded.open THEN NULL END",
+        " unfinished_since = NULL::timestamptz",
         (
             state.session_id,
             opening.station_id,

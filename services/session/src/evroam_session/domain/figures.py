@@ -93,7 +93,12 @@ def figures(state: SessionState, end: End | None) -> Figures:
         meter_start_wh=meter_start,
         samples=tuple(s.model_copy(update={"at": shifted(s.at)}) for s in reg.samples),
         end_at=shifted(end_at),
-        parking=parking_intervals(changes, shifted(start_at), shifted(end_at)),
+        parking=parking_intervals(
+            changes,
+            shifted(start_at),
+            shifted(end_at),
+            next((shifted(s.at) for s in reg.samples if s.energy_wh > meter_start), None),
+        ),
     )
     priced = price(started.tariff, started.location.time_zone, usage)
     return Figures(

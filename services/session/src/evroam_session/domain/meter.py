@@ -36,10 +36,14 @@ def register(
     warnings: list[str] = []
     raw_before, billed_before = meter_start_wh, meter_start_wh
     shift = 0
+    # The highest reading after each one: a fall the register later climbs back over is a
+    # glitch, however many low readings it takes.
+    highest_after = [-1] * len(ordered)
+    for i in range(len(ordered) - 2, -1, -1):
+        highest_after[i] = max(highest_after[i + 1], ordered[i + 1].energy_wh)
     for i, s in enumerate(ordered):
         if s.energy_wh < raw_before:
-            following = ordered[i + 1].energy_wh if i + 1 < len(ordered) else None
-            if following is not None and following >= raw_before:
+            if highest_after[i] >= raw_before:
                 warnings.append(
                     f"meter reading {s.energy_wh} Wh at {s.at.isoformat()} is below"
                     f" {raw_before} Wh and was left out"

@@ -21,13 +21,18 @@ Interval = tuple[datetime, datetime]
 
 
 def parking_intervals(
-    changes: Iterable[ChargingStateChange], start: datetime, end: datetime
+    changes: Iterable[ChargingStateChange],
+    start: datetime,
+    end: datetime,
+    energy_seen_at: datetime | None = None,
 ) -> tuple[Interval, ...]:
+    """`energy_seen_at`: the first reading that shows energy taken (an OCPP 2.0.1 Started
+    says "Charging" in a message the session does not see, so readings count as well)."""
     intervals: list[Interval] = []
     charged, parked_since = False, None
     for change in sorted(changes, key=lambda c: c.at):
         at = min(max(change.at, start), end)
-        if change.state in CHARGING:
+        if change.state in CHARGING or (energy_seen_at is not None and change.at >= energy_seen_at):
             charged = True
         if parked_since is not None and change.state not in PARKING:
             intervals.append((parked_since, at))
