@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bench.gateway_report import say
+from evroam_cli import scenario
 from evroam_cli.client import Platform
 from evroam_contracts import Envelope
 from evroam_contracts.emi3 import ContractId
@@ -38,17 +39,11 @@ CONTRACT_ID = str(ContractId.new("NL", "EVR", "SBENCH01"))
 METER_START_WH = 100_000
 STEP_WH = 1_500  # each MeterValues adds this much; the row's kwh says which one was folded
 
+# The demo scenario's location (Amsterdam, its time zone), under the bench's own id.
 _LOCATION: dict[str, Any] = {
+    **scenario.location(scenario.Scenario.new("SBENCH")),
     "location_id": LOCATION_ID,
     "name": "evroam session bench",
-    "address": "Benchstraat 2",
-    "city": "Amsterdam",
-    "postal_code": "1012AB",
-    "country": "NLD",
-    "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
-    "time_zone": "Europe/Amsterdam",
-    "country_code": "NL",
-    "party_id": "EVR",
 }
 _CONNECTOR: dict[str, Any] = {
     "connector_id": "1",

@@ -16,6 +16,7 @@ import pytest
 
 from evroam_cli import scenario
 from evroam_cli.client import Platform
+from evroam_cli.log import logged
 from evroam_testing.stack import Stack
 from evroam_testing.station import Reading, SimulatedStation16
 from evroam_testing.station201 import SimulatedStation201
@@ -91,6 +92,8 @@ async def test_a_16_session_matches_the_station_and_the_tariff_at_every_update_a
         tx, _ = await cs.start_transaction(1, sc.token_uid, 10_000, t0)
         await cs.status(1, "Charging", t0 + timedelta(seconds=30))
         live = await _session(platform, station_id, lambda r: r["status"] == "ACTIVE", "live")
+        live_ones = await platform.found("session", "/sessions", status="ACTIVE")
+        assert live["id"] in {r["id"] for r in live_ones or []}
         assert live["cdr_token"]["uid"] == sc.token_uid
         # (minutes, register Wh) -> expected (kWh, excl. VAT, incl. VAT) at 0.35 EUR/kWh, 21 %
         for minutes, wh, expected in (
@@ -114,8 +117,12 @@ async def test_a_16_session_matches_the_station_and_the_tariff_at_every_update_a
     assert Decimal(str(done["total_parking_time_h"])).quantize(Decimal("0.0001")) == Decimal(
         "0.0833"
     )
-    by_token = await platform.found("session", "/sessions", token_uid=sc.token_uid)
-    assert done["id"] in {r["id"] for r in by_token or []}
+    # By token, changed in the last hour (OCPI date_from is on last_updated), counted.
+    since = (_now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = await platform.get("session", "/sessions", token_uid=sc.token_uid, date_from=since)
+    assert done["id"] in {row["id"] for row in r.json()}
+    assert int(r.headers["X-Total-Count"]) == len(r.json())
+    assert not await platform.found("session", "/sessions", token_uid="NOBODY")
 
 
 async def test_a_201_session_matches_the_station_at_every_update_and_parks_when_suspended(
@@ -251,6 +258,11 @@ async def test_a_duplicate_reading_changes_nothing_and_a_forgotten_session_is_cl
     assert _kwh(done) == 2
     assert datetime.fromisoformat(done["end_date_time"]) == t0 + timedelta(minutes=10)
     assert any("rebooted" in w for w in done["warnings"])
+    # Every event of the session, also those a station event caused (the reboot, the close),
+    # carries the charging session's correlation id.
+    events = await logged(platform, "session", lambda e: e.payload["session_id"] == done["id"])
+    assert {"session.started", "session.updated", "session.completed"} <= {e.type for e in events}
+    assert {e.headers["evroam_correlation_id"] for e in events} == {done["id"]}
 
 
 async def test_the_session_tables_rebuilt_from_the_log_are_identical(platform: Platform) -> None:

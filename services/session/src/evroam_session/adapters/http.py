@@ -27,27 +27,21 @@ COLUMNS = (
 Status = Literal["PENDING", "ACTIVE", "COMPLETED", "INVALID", "RESERVATION"]
 
 
-def _exact(value: Any) -> Any:
-    """Amounts and volumes as exact decimals (the projection keeps them as JSON strings)."""
-    if isinstance(value, dict):
-        return {k: _exact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_exact(v) for v in value]
-    if isinstance(value, str):
-        try:
-            return Decimal(value) if value[:1].isdigit() or value[:1] == "-" else value
-        except ArithmeticError:
-            return value
-    return value
+def _price(price: dict[str, str] | None) -> dict[str, Decimal] | None:
+    return None if price is None else {k: Decimal(v) for k, v in price.items() if v is not None}
 
 
 def ocpi_session(row: dict[str, Any]) -> dict[str, Any]:
-    session = dict(row)
-    session["charging_periods"] = [
-        {**p, "dimensions": _exact(p["dimensions"])} for p in row["charging_periods"]
+    """The projection keeps amounts and volumes as the events' decimal strings; OCPI wants
+    exact numbers."""
+    periods = [
+        {
+            **p,
+            "dimensions": [{**d, "volume": Decimal(d["volume"])} for d in p["dimensions"]],
+        }
+        for p in row["charging_periods"]
     ]
-    session["total_cost"] = _exact(row["total_cost"])
-    return session
+    return {**row, "charging_periods": periods, "total_cost": _price(row["total_cost"])}
 
 
 def _json(body: Any, headers: dict[str, str] | None = None) -> Response:

@@ -1,6 +1,6 @@
 """decide(...) -> events for the charging session. Pure: tariffs, time and ids come in.
 
-Robust to what real chargers send (each rule has a test in tests/unit/test_decider*.py):
+Robust to what real chargers send (each rule has a test in tests/unit/test_session_robustness.py):
 duplicates change nothing; station data is folded whatever order it arrives in, and figures
 are always recomputed from all of it (`figures`); data that arrives after the session was
 completed corrects it (SessionCorrected) rather than being dropped; a session opened by a
@@ -12,6 +12,7 @@ arrives later).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from evroam_contracts.gateway import (
     AuthorizationSnapshot,
@@ -23,15 +24,11 @@ from evroam_contracts.gateway import (
 from evroam_contracts.session import (
     ChargingStateChange,
     ClockReading,
-    SessionCompleted,
-    SessionCorrected,
-    SessionInvalidated,
     SessionPending,
     SessionStarted,
-    SessionUpdated,
 )
-from evroam_contracts.shared import CdrToken, MeterSample, TariffLock
-from evroam_session.domain.figures import StartUnknownError, figures
+from evroam_contracts.shared import CdrToken, TariffLock
+from evroam_session.domain.recording import close, fold_in, invalid
 from evroam_session.domain.state import End, SessionEvent, SessionState, evolve
 
 
@@ -59,49 +56,44 @@ def _token(auth: AuthorizationSnapshot) -> CdrToken:
 
 
 def _session_started(
-    tx: TransactionStarted,
+    opening: TransactionStarted | SessionPending,
     auth: AuthorizationSnapshot,
     tariff: TariffLock | None,
     currency: str,
+    **when: Any,
 ) -> SessionStarted:
+    """The session as it became ACTIVE: where the transaction opened, with the accepted
+    token and the tariff locked; `when` gives its start (time, reading, arrival, ...)."""
     return SessionStarted(
-        session_id=tx.charging_session_id,
-        station_id=tx.station_id,
-        transaction_id=tx.transaction_id,
-        started_at=tx.started_at,
-        meter_start_wh=tx.meter_start_wh,
-        location=tx.location,
+        session_id=opening.session_id
+        if isinstance(opening, SessionPending)
+        else opening.charging_session_id,
+        station_id=opening.station_id,
+        transaction_id=opening.transaction_id,
+        location=opening.location,
+        ocpp_connector_id=opening.ocpp_connector_id,
         cdr_token=_token(auth),
         auth_method=auth.auth_method or "WHITELIST",
         authorization_reference=auth.authorization_reference,
         tariff=tariff,
         currency=str(tariff.tariff["currency"]) if tariff else currency,
-        ocpp_connector_id=tx.ocpp_connector_id,
+        **when,
+    )
+
+
+def _started_by(
+    tx: TransactionStarted, auth: AuthorizationSnapshot, tariff: TariffLock | None, currency: str
+) -> SessionStarted:
+    return _session_started(
+        tx,
+        auth,
+        tariff,
+        currency,
+        started_at=tx.started_at,
+        meter_start_wh=tx.meter_start_wh,
         received_at=tx.received_at,
         opened_by=tx.opened_by,
         offline=tx.offline and tx.seq_no is not None,
-    )
-
-
-def _clock(tx: TransactionStarted) -> ClockReading:
-    return ClockReading(
-        station_at=tx.started_at,
-        received_at=tx.received_at,
-        offline=tx.offline and tx.seq_no is not None,
-    )
-
-
-def _invalid(state: SessionState, reason: str, at: datetime, end: End | None) -> SessionEvent:
-    started = state.started or state.pending
-    return SessionInvalidated(
-        session_id=state.session_id,
-        reason=reason,
-        invalidated_at=at,
-        station_id=started.station_id if started else None,
-        transaction_id=started.transaction_id if started else None,
-        ended_at=end.at if end else None,
-        meter_stop_wh=end.meter_stop_wh if end else None,
-        stop_reason=end.reason if end else None,
     )
 
 
@@ -113,7 +105,7 @@ def start(
     auth = tx.authorization
     if state.status == "NONE":
         if _accepted(auth):
-            return [_session_started(tx, auth, tariff, currency)]
+            return [_started_by(tx, auth, tariff, currency)]
         if auth.status == "UNKNOWN":
             return [
                 SessionPending(
@@ -130,7 +122,7 @@ def start(
                 )
             ]
         reason = f"authorization {auth.status} ({auth.decided_by}) for token {auth.token_uid}"
-        return [_invalid(state, reason, tx.received_at, None)]
+        return [invalid(state, reason, tx.received_at, None)]
     opened_by = (state.started or state.pending or tx).opened_by
     if tx.opened_by != "Started" or opened_by == "Started":
         return []  # the same start, delivered again
@@ -143,7 +135,7 @@ def _late_start(
     """The real start replaces the reconstructed one: its time, reading and EVSE, and its
     token when it brings an accepted one (else the token the session already had)."""
     if _accepted(tx.authorization):
-        real = _session_started(tx, tx.authorization, tariff, currency)
+        real = _started_by(tx, tx.authorization, tariff, currency)
     elif state.started is not None:
         real = state.started.model_copy(
             update={
@@ -158,22 +150,18 @@ def _late_start(
         )
     else:
         return []  # still no token: the session stays as it is (pending or invalid)
-    return _restart(state, real, tx.received_at, (_clock(tx),), "its own start arrived late")
+    return _restart(state, real, tx.received_at, "its own start arrived late")
 
 
 def _restart(
-    state: SessionState,
-    started: SessionStarted,
-    at: datetime,
-    clock: tuple[ClockReading, ...],
-    why: str,
+    state: SessionState, started: SessionStarted, at: datetime, why: str
 ) -> list[SessionEvent]:
     """A (new) start for a session: if its end is known already, it is completed (or
     corrected) at once; otherwise its figures are reported."""
     after = evolve(state, started)
     if after.end is not None and state.status in ("COMPLETED", "INVALID"):
-        return [started, *_close(after, after.end, why)]
-    return [started, *_fold_in(after, at, clock=clock, force=True)]
+        return [started, *close(after, after.end, why)]
+    return [started, *fold_in(after, at, force=True)]
 
 
 def authorize(
@@ -188,27 +176,20 @@ def authorize(
     auth = ta.authorization
     if not _accepted(auth):
         flag = f"token {auth.token_uid} refused ({auth.status}) at {ta.authorized_at.isoformat()}"
-        return _fold_in(state, ta.received_at, flags=(flag,))
+        return fold_in(state, ta.received_at, flags=(flag,))
     before = [s for s in state.samples if s.at <= ta.authorized_at]
     meter = max(before, key=lambda s: s.at).energy_wh if before else pending.meter_start_wh
-    started = SessionStarted(
-        session_id=state.session_id,
-        station_id=pending.station_id,
-        transaction_id=pending.transaction_id,
+    started = _session_started(
+        pending,
+        auth,
+        tariff,
+        currency,
         started_at=ta.authorized_at,
         meter_start_wh=meter,
-        location=pending.location,
-        cdr_token=_token(auth),
-        auth_method=auth.auth_method or "WHITELIST",
-        authorization_reference=auth.authorization_reference,
-        tariff=tariff,
-        currency=str(tariff.tariff["currency"]) if tariff else currency,
-        ocpp_connector_id=pending.ocpp_connector_id,
         received_at=ta.received_at,
         opened_by="Started",
     )
-    reading = ClockReading(station_at=ta.authorized_at, received_at=ta.received_at)
-    return _restart(state, started, ta.received_at, (reading,), "authorized after it ended")
+    return _restart(state, started, ta.received_at, "authorized after it ended")
 
 
 def add_samples(state: SessionState, mv: MeterValuesSampled) -> list[SessionEvent]:
@@ -229,7 +210,7 @@ def add_samples(state: SessionState, mv: MeterValuesSampled) -> list[SessionEven
         if mv.charging_state
         else ()
     )
-    return _fold_in(state, mv.received_at, samples=mv.samples, states=states, clock=clock)
+    return fold_in(state, mv.received_at, samples=mv.samples, states=states, clock=clock)
 
 
 def change_states(
@@ -239,7 +220,7 @@ def change_states(
     on it; it arrives on the station's stream, so in any order relative to the session's."""
     if state.status == "NONE" or not changes:
         return []
-    return _fold_in(state, received_at, states=changes)
+    return fold_in(state, received_at, states=changes)
 
 
 def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
@@ -254,17 +235,17 @@ def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
     clock = (
         ClockReading(station_at=te.ended_at, received_at=te.received_at, offline=_replayed(te)),
     )
-    events = _fold_in(state, te.received_at, samples=te.samples, clock=clock, report=False)
+    events = fold_in(state, te.received_at, samples=te.samples, clock=clock, report=False)
     after = state
     for e in events:
         after = evolve(after, e)
     if state.status == "PENDING":
         reason = "the transaction ended before any accepted token was presented"
-        return [*events, _invalid(after, reason, te.received_at, end)]
+        return [*events, invalid(after, reason, te.received_at, end)]
     if state.status == "INVALID" and state.started is None:
         return events  # refused: not billed, whatever its end
     why = "a second, different stop arrived" if state.status == "COMPLETED" else None
-    return [*events, *_close(after, end, why)]
+    return [*events, *close(after, end, why)]
 
 
 def flag_unfinished(state: SessionState, booted_at: datetime) -> list[SessionEvent]:
@@ -272,7 +253,7 @@ def flag_unfinished(state: SessionState, booted_at: datetime) -> list[SessionEve
     if not state.is_open:
         return []
     flag = f"the station rebooted at {booted_at.isoformat()} without ending this transaction"
-    return _fold_in(state, booted_at, flags=(flag,))
+    return fold_in(state, booted_at, flags=(flag,))
 
 
 def close_unfinished(state: SessionState, booted_at: datetime, now: datetime) -> list[SessionEvent]:
@@ -286,7 +267,7 @@ def close_unfinished(state: SessionState, booted_at: datetime, now: datetime) ->
         after = evolve(after, e)
     if after.started is None:
         reason = "the station rebooted and never ended this transaction, never authorized"
-        return [*events, _invalid(after, reason, now, None)]
+        return [*events, invalid(after, reason, now, None)]
     last = max(after.samples, key=lambda s: s.at, default=None)
     stop_at, stop_wh = (
         (last.at, last.energy_wh)
@@ -295,116 +276,9 @@ def close_unfinished(state: SessionState, booted_at: datetime, now: datetime) ->
     )
     reason = "closed by evroam: the station rebooted without ending the transaction"
     end = End(stop_at, stop_wh, reason, now, closed_by_csms=True)
-    return [*events, *_close(after, end, None)]
+    return [*events, *close(after, end, None)]
 
 
 def _replayed(msg: MeterValuesSampled | TransactionEnded) -> bool:
     """OCPP 2.0.1 says so (`offline` with a seqNo); a 1.6 flag is only the gateway's guess."""
     return msg.offline and msg.seq_no is not None
-
-
-def _fold_in(
-    state: SessionState,
-    at: datetime,
-    *,
-    samples: tuple[MeterSample, ...] = (),
-    states: tuple[ChargingStateChange, ...] = (),
-    clock: tuple[ClockReading, ...] = (),
-    flags: tuple[str, ...] = (),
-    force: bool = False,
-    report: bool = True,
-) -> list[SessionEvent]:
-    """Record what is new of the station data (nothing new: no event), with the figures it
-    gives an ACTIVE session (unless not to `report` them); data reaching a session that has
-    ended corrects it."""
-    known = {s.at for s in state.samples}
-    update = SessionUpdated(
-        session_id=state.session_id,
-        samples=tuple(s for s in samples if s.at not in known),
-        charging_states=tuple(c for c in states if c not in state.charging_states),
-        clock=tuple(c for c in clock if c not in state.clock),
-        flags=tuple(f for f in flags if f not in state.flags),
-        kwh=0,
-        charging_periods=(),
-        updated_at=at,
-    )
-    if not (update.samples or update.charging_states or update.clock or update.flags or force):
-        return []
-    after = evolve(state, update)
-    if not report:
-        return [update]
-    if state.end is not None and state.started is not None:
-        return [update, *_close(after, state.end, "station data arrived after it was completed")]
-    if after.status != "ACTIVE":
-        return [update]
-    try:
-        f = figures(after, None)
-    except StartUnknownError:
-        return [update]
-    return [
-        update.model_copy(
-            update={
-                "kwh": f.kwh,
-                "charging_periods": f.priced.periods,
-                "costs": f.priced.costs,
-                "total_parking_time_h": f.priced.total_parking_time_h,
-                "warnings": f.warnings,
-                "started_at": f.started_at,
-            }
-        )
-    ]
-
-
-def _close(state: SessionState, end: End, correction: str | None) -> list[SessionEvent]:
-    """The completed session (or, if it was completed before, its correction; nothing when
-    the correction would change nothing)."""
-    started = state.started
-    assert started is not None
-    try:
-        f = figures(state, end)
-    except StartUnknownError as e:
-        if state.status == "INVALID":
-            return []  # still no start: it stays invalid, for the same reason
-        return [_invalid(state, str(e), end.received_at or end.at, end)]
-    completed = SessionCompleted(
-        session_id=state.session_id,
-        station_id=started.station_id,
-        transaction_id=started.transaction_id,
-        started_at=f.started_at,
-        ended_at=f.ended_at,
-        meter_start_wh=f.meter_start_wh,
-        meter_stop_wh=end.meter_stop_wh,
-        kwh=f.kwh,
-        location=started.location,
-        cdr_token=started.cdr_token,
-        auth_method=started.auth_method,
-        authorization_reference=started.authorization_reference,
-        tariff=started.tariff,
-        currency=started.currency,
-        charging_periods=f.priced.periods,
-        costs=f.priced.costs,
-        total_time_h=f.priced.total_time_h,
-        total_parking_time_h=f.priced.total_parking_time_h,
-        stop_reason=end.reason,
-        warnings=f.warnings,
-        station_clock_offset_s=int(f.offset.total_seconds()),
-        opened_by=started.opened_by,
-        closed_by_csms=end.closed_by_csms,
-    )
-    previous = state.completed
-    if previous is None:
-        return [completed]
-    if _same(previous, completed):
-        return []
-    return [
-        SessionCorrected(
-            **completed.model_dump(),
-            revision=state.revision + 1,
-            correction_reason=correction or "corrected",
-        )
-    ]
-
-
-def _same(a: SessionCompleted, b: SessionCompleted) -> bool:
-    fields = set(SessionCompleted.model_fields)
-    return a.model_dump(include=fields) == b.model_dump(include=fields)

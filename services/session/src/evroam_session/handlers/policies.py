@@ -20,8 +20,13 @@ from evroam_messaging.consumer import Handler
 from evroam_session.adapters import postgres
 from evroam_session.domain import decider
 from evroam_session.handlers import sessions
+from evroam_session.handlers.sessions import Decide
 from evroam_session.handlers.tariffs import scope_of, tariff_in_force
 from evroam_session.settings import SessionSettings
+
+
+async def _run(conn: AsyncConnection, env: Envelope, session_id: str, decide: Decide) -> None:
+    await sessions.run(conn, session_id, decide, env.event_id, env.correlation_id)
 
 
 def on_transaction_started(default_currency: str) -> Handler:
@@ -29,12 +34,11 @@ def on_transaction_started(default_currency: str) -> Handler:
         assert isinstance(msg, TransactionStarted)
         scope = scope_of(msg.location, msg.authorization)
         tariff = await tariff_in_force(conn, scope, msg.started_at)
-        await sessions.run(
+        await _run(
             conn,
+            env,
             msg.charging_session_id,
             lambda s: decider.start(s, msg, tariff, default_currency),
-            env.event_id,
-            env.correlation_id,
         )
 
     return handle
@@ -42,43 +46,27 @@ def on_transaction_started(default_currency: str) -> Handler:
 
 def on_transaction_authorized(default_currency: str) -> Handler:
     async def handle(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
+        """The tariff is locked where the pending session is, so the session is read first."""
         assert isinstance(msg, TransactionAuthorized)
-        state, _ = await sessions.load(conn, msg.charging_session_id)
+        state, version = await sessions.load(conn, msg.charging_session_id)
         tariff = None
         if state.pending is not None:
             scope = scope_of(state.pending.location, msg.authorization)
             tariff = await tariff_in_force(conn, scope, msg.authorized_at)
-        await sessions.run(
-            conn,
-            msg.charging_session_id,
-            lambda s: decider.authorize(s, msg, tariff, default_currency),
-            env.event_id,
-            env.correlation_id,
-        )
+        events = decider.authorize(state, msg, tariff, default_currency)
+        await sessions.commit(conn, state, version, events, env.event_id, env.correlation_id)
 
     return handle
 
 
 async def on_meter_values_sampled(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
     assert isinstance(msg, MeterValuesSampled)
-    await sessions.run(
-        conn,
-        msg.charging_session_id,
-        lambda s: decider.add_samples(s, msg),
-        env.event_id,
-        env.correlation_id,
-    )
+    await _run(conn, env, msg.charging_session_id, lambda s: decider.add_samples(s, msg))
 
 
 async def on_transaction_ended(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
     assert isinstance(msg, TransactionEnded)
-    await sessions.run(
-        conn,
-        msg.charging_session_id,
-        lambda s: decider.complete(s, msg),
-        env.event_id,
-        env.correlation_id,
-    )
+    await _run(conn, env, msg.charging_session_id, lambda s: decider.complete(s, msg))
 
 
 async def on_status_changed(conn: AsyncConnection, env: Envelope, msg: Message) -> None:
@@ -90,6 +78,8 @@ async def on_status_changed(conn: AsyncConnection, env: Envelope, msg: Message) 
         station_clock=msg.station_time is not None,
     )
     await postgres.record_state(conn, msg.station_id, msg.ocpp_connector_id, change)
+    # A station event carries the station's correlation, not a session's: each session's
+    # own (its id) is used.
     for session_id in await postgres.on_connector(
         conn, msg.station_id, msg.ocpp_connector_id, change.at
     ):

@@ -40,7 +40,18 @@ async def run(
 ) -> SessionState:
     """Decide on the session and append what was decided; the session's new state."""
     state, version = await load(conn, session_id)
-    events = decide(state)
+    return await commit(conn, state, version, decide(state), causation_id, correlation_id)
+
+
+async def commit(
+    conn: AsyncConnection,
+    state: SessionState,
+    version: int,
+    events: list[SessionEvent],
+    causation_id: UUID | None = None,
+    correlation_id: str | None = None,
+) -> SessionState:
+    """Append what was decided on `state` (loaded at `version`); the session's new state."""
     after = state
     for e in events:
         after = evolve(after, e)
@@ -53,17 +64,17 @@ async def run(
         more = decider.change_states(after, states, s.received_at or s.started_at)
         for e in more:
             after = evolve(after, e)
-        events += more
+        events = [*events, *more]
     if not events:
         return state
     await EventStore().append(
         conn,
-        session_stream(session_id),
+        session_stream(state.session_id),
         version,
         [
             NewEvent.of(
                 e,
-                correlation_id=correlation_id or session_id,
+                correlation_id=correlation_id or state.session_id,
                 causation_id=str(causation_id) if causation_id else None,
             )
             for e in events
