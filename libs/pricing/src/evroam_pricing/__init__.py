@@ -16,6 +16,7 @@ from evroam_pricing.engine import (
     Reservation,
     SessionUsage,
     preview,
+    price_charging_periods,
     price_expired_reservation,
     price_session,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "TariffType",
     "minor_unit",
     "preview",
+    "price_charging_periods",
     "price_expired_reservation",
     "price_session",
     "tariff_from_ocpi",

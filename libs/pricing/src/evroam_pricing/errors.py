@@ -89,3 +89,11 @@ class InvalidParkingIntervalError(PricingError):
 
 class ReservationMismatchError(PricingError):
     """A reservation followed by a session must end exactly when the session starts."""
+
+
+# --- CDRs ------------------------------------------------------------------------------------
+
+
+class ChargingPeriodsError(PricingError):
+    """A CDR's charging periods cannot be re-priced: none, out of order, outside the session,
+    a negative volume, a period of another tariff, or reservation time (not supported)."""

@@ -1,9 +1,11 @@
 """OCPI 2.2.1 pricing of a session: periods, element selection, step_size, VAT, limits.
 
-Entry points: `price_session`, `price_expired_reservation`, `preview`. Rounding happens once,
-in `rounding` (see its docstring); everything else is exact Decimal arithmetic.
+Entry points: `price_session`, `price_expired_reservation`, `preview`, and
+`price_charging_periods` (an eMSP re-pricing a CDR from its charging periods). Rounding happens
+once, in `rounding` (see its docstring); everything else is exact Decimal arithmetic.
 """
 
+from evroam_pricing.engine.recompute import price_charging_periods
 from evroam_pricing.engine.result import (
     CdrDimension,
     CdrDimensionType,
@@ -27,6 +29,7 @@ __all__ = [
     "Reservation",
     "SessionUsage",
     "preview",
+    "price_charging_periods",
     "price_expired_reservation",
     "price_session",
     "to_minor_unit",

@@ -38,7 +38,7 @@ def price_session(tariff: Tariff, usage: SessionUsage, *, time_zone: str) -> Pri
     Location.time_zone). The tariff must be in force when the session (or its reservation)
     starts. Amounts are rounded once, at the end (see `rounding`)."""
     zone = load_zone(time_zone)
-    _require_in_force(tariff, usage.reservation.start_at if usage.reservation else usage.start_at)
+    require_in_force(tariff, usage.reservation.start_at if usage.reservation else usage.start_at)
     with localcontext(ARITHMETIC):
         curve = MeterCurve(usage)
         segments: list[Segment] = []
@@ -46,14 +46,14 @@ def price_session(tariff: Tariff, usage: SessionUsage, *, time_zone: str) -> Pri
         if usage.reservation is not None:
             reservation = usage.reservation
             segments += reservation_segments(tariff, reservation, Phase.RESERVATION, zone)
-            flats += _flat_drafts(
+            flats += flat_drafts(
                 tariff, Phase.RESERVATION, reservation.start_at, reservation.end_at, zone, None
             )
         segments += session_segments(tariff, usage, curve, zone)
         level = curve.level_after(usage.start_at)
-        flats += _flat_drafts(tariff, Phase.SESSION, usage.start_at, usage.end_at, zone, level)
+        flats += flat_drafts(tariff, Phase.SESSION, usage.start_at, usage.end_at, zone, level)
         parking_s = sum((seconds(b - a) for a, b in usage.parking), Decimal(0))
-        return _summarise(
+        return summarise(
             tariff,
             priced_periods(tariff, segments),
             flats,
@@ -69,13 +69,13 @@ def price_expired_reservation(
     """Price a reservation that expired without a session (OCPI 2.2.1 Tariffs:
     RESERVATION_EXPIRES): reservation time and fees only, no energy, no session time."""
     zone = load_zone(time_zone)
-    _require_in_force(tariff, reservation.start_at)
+    require_in_force(tariff, reservation.start_at)
     with localcontext(ARITHMETIC):
         phase = Phase.EXPIRED_RESERVATION
         segments = reservation_segments(tariff, reservation, phase, zone)
-        flats = _flat_drafts(tariff, phase, reservation.start_at, reservation.end_at, zone, None)
+        flats = flat_drafts(tariff, phase, reservation.start_at, reservation.end_at, zone, None)
         zero = Decimal(0)
-        return _summarise(
+        return summarise(
             tariff,
             priced_periods(tariff, segments),
             flats,
@@ -112,7 +112,7 @@ def preview(
     return price_session(tariff, usage, time_zone=time_zone)
 
 
-def _flat_drafts(
+def flat_drafts(
     tariff: Tariff,
     phase: Phase,
     start: datetime,
@@ -120,6 +120,9 @@ def _flat_drafts(
     zone: ZoneInfo,
     level: Level | None,
 ) -> list[Draft]:
+    """The FLAT fees owed for `phase` (shared with `recompute`, which prices CDR periods).
+
+    `level` is the charging level when the phase starts (None for a reservation)."""
     # The spec does not say when a restricted FLAT is evaluated; the start of its phase
     # reproduces every example (digest 4.6).
     moment = phase_start_moment(start, zone, level or Level(None, None))
@@ -132,7 +135,7 @@ def _flat_drafts(
     return drafts
 
 
-def _summarise(
+def summarise(
     tariff: Tariff,
     periods: Sequence[Period],
     flats: Sequence[Draft],
@@ -141,6 +144,8 @@ def _summarise(
     time_s: Decimal,
     parking_s: Decimal,
 ) -> PricedSession:
+    """Priced periods and FLAT drafts -> the PricedSession. Shared by every entry point (and
+    `recompute`) so that step_size, min/max_price, VAT and rounding happen once, here."""
     drafts = apply_step_sizes(drafts_for(periods))
     ordered = sorted(
         [*flats, *drafts],
@@ -173,7 +178,8 @@ def _category_total(
     return round_price(total(costs), currency) if costs else None
 
 
-def _require_in_force(tariff: Tariff, start: datetime) -> None:
+def require_in_force(tariff: Tariff, start: datetime) -> None:
+    """OCPI 2.2.1 Tariffs: a tariff prices only sessions that start in its validity window."""
     if not tariff.in_force_at(start):
         raise TariffNotInForceError(
             f"tariff {tariff.id} is not in force at {start} "
