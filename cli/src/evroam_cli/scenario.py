@@ -122,11 +122,12 @@ def token(sc: Scenario) -> dict[str, Any]:
     }
 
 
-async def provision(p: Platform, sc: Scenario) -> str:
-    """Register everything the session needs; return the eMSP partner's OCPI token."""
+async def provision(p: Platform, sc: Scenario, priced_by: dict[str, Any] | None = None) -> str:
+    """Register everything the session needs (priced by the scenario's tariff unless another
+    one with the scenario's tariff id is given); return the eMSP partner's OCPI token."""
     await p.register_location(location(sc))
     await p.register_station(station(sc))
-    await p.publish_tariff(tariff(sc))
+    await p.publish_tariff(priced_by or tariff(sc))
     await p.assign_tariff(sc.location_id, sc.tariff_id, "2026-01-01T00:00:00Z")
     await p.register_token(token(sc))
     partner = await p.register_partner(

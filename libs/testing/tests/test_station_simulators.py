@@ -32,6 +32,7 @@ from websockets import ConnectionClosed
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request
 
+from evroam_testing.signed_meter import SignedMeter, payload_of
 from evroam_testing.simulator import SimulatedStation
 from evroam_testing.station import Reading, SimulatedStation16
 from evroam_testing.station201 import SimulatedStation201, play_session_201
@@ -522,3 +523,47 @@ async def test_play_session_201_plays_a_whole_session(csms: Csms) -> None:
     )
     assert run.ended_at == T0 + timedelta(minutes=20)
     assert events[-1]["meterValue"][0]["sampledValue"][0]["value"] == 2200
+
+
+# -- Signed meter values ---------------------------------------------------------------------
+
+
+async def test_a_16_station_with_a_signed_meter_sends_ocmf_beside_each_register(
+    csms: Csms,
+) -> None:
+    meter = SignedMeter()
+    async with connected(csms, SimulatedStation16, signed_meter=meter) as (cs, central):
+        tx, _ = await cs.start_transaction(1, "TAG1", 1000, T0)
+        await cs.meter_values(1, tx, [Reading(T0, 1000, context="Transaction.Begin")])
+        end = Reading(T0 + timedelta(minutes=5), 1500, context="Transaction.End")
+        await cs.stop_transaction(tx, 1500, end.at, transaction_data=[end])
+    [meter_values] = central.calls("MeterValues")
+    register, signed = meter_values["meterValue"][0]["sampledValue"]
+    assert register["value"] == "1000"
+    assert (signed["format"], signed["context"]) == ("SignedData", "Transaction.Begin")
+    assert signed["value"].startswith('OCMF|{"FV":"1.0"')
+    assert '"TX":"B"' in payload_of(signed["value"])
+    [stop] = central.calls("StopTransaction")
+    [_, signed_end] = stop["transactionData"][0]["sampledValue"]
+    assert '"TX":"E"' in payload_of(signed_end["value"])
+    # The same reading signed again is the same blob, as a meter sends what it stored.
+    assert meter.ocmf(end.at, 1500, "Transaction.End") == signed_end["value"]
+
+
+async def test_a_201_station_with_a_signed_meter_signs_the_energy_sampled_value(
+    csms: Csms,
+) -> None:
+    meter = SignedMeter()
+    async with connected(csms, SimulatedStation201, signed_meter=meter) as (cs, central):
+        tx = cs.transaction()
+        await tx.started(1000, T0, id_token="TAG1")
+        await tx.ended(1500, T0 + timedelta(minutes=5))
+    started, ended = central.calls("TransactionEvent")
+    energy = ended["meterValue"][0]["sampledValue"][0]
+    signed = energy["signedMeterValue"]
+    assert energy["value"] == 1500
+    assert (signed["encodingMethod"], signed["publicKey"]) == ("OCMF", meter.public_key)
+    text = base64.b64decode(signed["signedMeterData"]).decode()
+    assert text.startswith("OCMF|")
+    assert '"TX":"E"' in payload_of(text)
+    assert "signedMeterValue" in started["meterValue"][0]["sampledValue"][0]

@@ -4,11 +4,15 @@ Amsterdam, priced with a start fee and an energy price (VAT 21 %), whose costs a
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
 
+from evroam_cdr.domain import decider
+from evroam_cdr.domain.checks import Known, Policy
+from evroam_cdr.domain.decider import CdrEvent, IssueCdr
 from evroam_contracts.session import SessionCompleted
 from evroam_contracts.shared import CostBreakdown, Price
 
@@ -32,10 +36,11 @@ TARIFF: dict[str, Any] = {
 }
 
 
-def _price(excl: str) -> Price:
-    """A price with 21 % VAT, rounded to cents as the session rounds it."""
+def _price(excl: str, incl: str | None = None) -> Price:
+    """A price with 21 % VAT; by default the incl. VAT amount of the rounded excl. one."""
     amount = Decimal(excl)
-    return Price(excl_vat=amount, incl_vat=(amount * Decimal("1.21")).quantize(Decimal("0.01")))
+    vat = (amount * Decimal("1.21")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return Price(excl_vat=amount, incl_vat=Decimal(incl) if incl else vat)
 
 
 def _costs(
@@ -45,10 +50,12 @@ def _costs(
     energy: str | None = "3.09",
     time: str | None = None,
 ) -> CostBreakdown:
+    """The engine's figures by default: 12.345 kWh at 0.25 is 3.08625 excl. and 3.7343625
+    incl. VAT, so the energy part is 3.09 / 3.73 and the total 3.58625 is 3.59 / 4.34."""
     return CostBreakdown(
         total_cost=_price(total),
         total_fixed_cost=_price(fixed) if fixed else None,
-        total_energy_cost=_price(energy) if energy else None,
+        total_energy_cost=_price(energy, "3.73" if energy == "3.09" else None) if energy else None,
         total_time_cost=_price(time) if time else None,
     )
 
@@ -127,3 +134,32 @@ def make_costs() -> MakeCosts:
 def make_session() -> MakeSession:
     """`make_session("S-2", ended_at=...)`: the sample session with another id and changes."""
     return _session
+
+
+NOW = datetime(2026, 3, 10, 10, 5, tzinfo=UTC)  # keep equal to the unit tests' NOW
+Decide = Callable[..., list[CdrEvent]]
+
+
+@pytest.fixture
+def issue(make_session: MakeSession) -> Decide:
+    """`issue(*given, session=None, known=Known(), policy=Policy(), session_id=..., **changes)`:
+    the CDR decision on the sample session (with the changes), given the stream so far."""
+
+    def when(
+        *given: CdrEvent,
+        session: SessionCompleted | None = None,
+        known: Known | None = None,
+        policy: Policy | None = None,
+        now: datetime = NOW,
+        session_id: str = "S-1",
+        **changes: Any,
+    ) -> list[CdrEvent]:
+        command = IssueCdr(
+            session or make_session(session_id, **changes),
+            known or Known(),
+            policy or Policy(),
+            now,
+        )
+        return decider.issue(command, decider.fold(given))
+
+    return when

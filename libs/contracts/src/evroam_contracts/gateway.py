@@ -14,6 +14,7 @@ from evroam_contracts.shared import (
     GeoLocation,
     LocationSnapshot,
     MeterSample,
+    SignedReading,
     TokenType,
     Value,
 )
@@ -217,6 +218,9 @@ class TransactionStarted(Event):
     # that message's; the session service reconstructs what it can. A Started arriving after
     # that is logged as a second TransactionStarted (opened_by "Started") for the same session.
     opened_by: Literal["Started", "Updated", "Ended"] = "Started"
+    # The signed meter values of the Started message (OCPP 2.0.1; a 1.6 start has none).
+    signed: tuple[SignedReading, ...] = ()
+    signed_refused: tuple[str, ...] = ()
 
 
 class MeterValuesSampled(Event):
@@ -231,6 +235,10 @@ class MeterValuesSampled(Event):
     seq_no: int | None = None
     trigger_reason: str | None = None
     charging_state: str | None = None
+    # Signed meter values, as sent; `signed_refused` says why a signed value could not be
+    # taken (too long, fields missing), the message's other readings being taken all the same.
+    signed: tuple[SignedReading, ...] = ()
+    signed_refused: tuple[str, ...] = ()
 
 
 class TransactionEnded(Event):
@@ -247,6 +255,9 @@ class TransactionEnded(Event):
     received_at: datetime
     offline: bool = False
     seq_no: int | None = None
+    # As in MeterValuesSampled (1.6: StopTransaction.transactionData; 2.0.1: Ended).
+    signed: tuple[SignedReading, ...] = ()
+    signed_refused: tuple[str, ...] = ()
 
 
 class TransactionAuthorized(Event):

@@ -14,6 +14,8 @@ from evroam_contracts.shared import (
     CostBreakdown,
     LocationSnapshot,
     MeterSample,
+    SignedData,
+    SignedReading,
     TariffLock,
     Value,
 )
@@ -90,8 +92,9 @@ class SessionStarted(Event):
 
 class SessionUpdated(Event):
     """New station data folded into the session (`samples`, `charging_states`, `clock`
-    readings: the inputs, as the station sent them) and what the session now amounts to
-    (`kwh`, periods, cost, parking time: derived, with any station clock offset applied)."""
+    readings, `signed` meter values: the inputs, as the station sent them) and what the
+    session now amounts to (`kwh`, periods, cost, parking time: derived, with any station
+    clock offset applied)."""
 
     type_name: ClassVar[str] = "session.updated"
     producer: ClassVar[str] = P
@@ -113,6 +116,9 @@ class SessionUpdated(Event):
     # Set when the figures above are present (an ACTIVE session); an update that only
     # records inputs (a pending, invalid or completed session) leaves it None.
     started_at: datetime | None = None
+    # Signed meter values the station sent, new to the session (an input, like `samples`):
+    # they become SessionCompleted.signed_data.
+    signed: tuple[SignedReading, ...] = ()
 
 
 class SessionCompleted(Event):
@@ -147,6 +153,8 @@ class SessionCompleted(Event):
     opened_by: OpenedBy = "Started"
     # The session was closed by evroam, not by the station (see the unfinished policy).
     closed_by_csms: bool = False
+    # The signed meter values the station sent for this transaction, if any (OCPI SignedData).
+    signed_data: SignedData | None = None
 
 
 class SessionCorrected(SessionCompleted):

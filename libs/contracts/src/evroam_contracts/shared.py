@@ -117,6 +117,44 @@ class MeterSample(Value):
     soc: int | None = None
 
 
+class SignedReading(Value):
+    """One signed meter value as the station sent it: an OCPP 1.6 SampledValue of format
+    SignedData (`signed_data` is its `value`), or an OCPP 2.0.1 `signedMeterValue`
+    (`signed_data` is its `signedMeterData`). The blob is kept exactly as sent, whatever its
+    own encoding (an OCMF string `OCMF|{payload}|{signature}`, hex, base64), so that it can
+    be verified later; `at` is the timestamp of the MeterValue it came in."""
+
+    at: datetime
+    signed_data: str = Field(min_length=1, max_length=5000)
+    # OCPP ReadingContext: Transaction.Begin, Sample.Periodic, Transaction.End, ...
+    context: str = "Sample.Periodic"
+    measurand: str = "Energy.Active.Import.Register"
+    # As the station named them (OCPP 2.0.1 encodingMethod, signingMethod, publicKey);
+    # OCPP 1.6 names none of them.
+    encoding_method: str | None = None
+    signing_method: str | None = None
+    public_key: str | None = None
+
+
+class SignedValue(Value):
+    """OCPI 2.2.1 SignedValue: one signed meter reading (`nature` Start, End, Intermediate)."""
+
+    nature: str
+    plain_data: str
+    signed_data: str
+
+
+class SignedData(Value):
+    """OCPI 2.2.1 SignedData: the signed meter values of a session (e.g. OCMF, Eichrecht), as
+    the station sent them, so that the driver can verify the energy billed."""
+
+    encoding_method: str
+    encoding_method_version: int | None = None
+    public_key: str | None = None
+    signed_values: tuple[SignedValue, ...]
+    url: str | None = None
+
+
 class TariffLock(Value):
     """The tariff version in force at session start, carried whole so that every later
     consumer prices with exactly the same data (ARCHITECTURE section 6)."""

@@ -34,9 +34,17 @@ AfterCommit = Callable[[], Awaitable[None]]
 # A handler runs inside the transaction; what it must only do once the effect is durable
 # (answer a request, say) it returns as an after-commit action.
 Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit | None]]
-# Worth another delivery: the database or broker is away, or the stream moved on under us
-# (the handler reloads it on redelivery).
+
+
+class RetryLaterError(RuntimeError):
+    """The event needs something that has not arrived yet on another topic (topics are not
+    ordered with each other): deliver it again in a moment rather than decide without it."""
+
+
+# Worth another delivery: the database or broker is away, the stream moved on under us (the
+# handler reloads it on redelivery), or the handler is waiting for another topic.
 TRANSIENT = (
+    RetryLaterError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
     ConnectionError,

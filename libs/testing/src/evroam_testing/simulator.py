@@ -29,6 +29,8 @@ from ocpp.messages import Call, validate_payload
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
+from evroam_testing.signed_meter import SignedMeter
+
 T = TypeVar("T")
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
@@ -58,6 +60,7 @@ class StationOptions(TypedDict, total=False):
     subprotocols: Collection[str] | None
     answers: Mapping[str, Any] | None
     silent: Collection[str] | None
+    signed_meter: SignedMeter | None
 
 
 class SimulatedStation:
@@ -66,7 +69,9 @@ class SimulatedStation:
     `received` lists every CALL of the CSMS as `(action, payload)`, payload as sent (camelCase).
     `answers[action]` replaces the default answer: a payload dict as it goes on the wire, a
     `call_result` dataclass, or an `OCPPError` (answered as CALLERROR). Actions in `silent` get
-    no answer, so the CSMS's command times out.
+    no answer, so the CSMS's command times out. With a `signed_meter`, every energy register
+    reading the station sends comes with its signed value (OCMF), the way each OCPP version
+    carries one.
     """
 
     SUBPROTOCOL: ClassVar[str]
@@ -82,6 +87,7 @@ class SimulatedStation:
         subprotocols: Collection[str] | None = None,
         answers: Mapping[str, Any] | None = None,
         silent: Collection[str] | None = None,
+        signed_meter: SignedMeter | None = None,
     ) -> None:
         # OCPP-J 1.1: the identity is the last path segment, percent-encoded.
         self.url = f"{ocpp_url.rstrip('/')}/{quote(station_id, safe='')}"
@@ -89,6 +95,7 @@ class SimulatedStation:
         self.received: list[tuple[str, dict[str, Any]]] = []
         self.answers: dict[str, Any] = dict(answers or {})
         self.silent: set[str] = set(silent or ())
+        self.signed_meter = signed_meter
         self._timeout = timeout_s
         self._password = password
         self._ssl = ssl

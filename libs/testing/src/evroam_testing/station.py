@@ -17,6 +17,7 @@ from ocpp.charge_point import camel_to_snake_case
 from ocpp.v16 import call
 from websockets.asyncio.client import ClientConnection
 
+from evroam_testing.signed_meter import SignedMeter
 from evroam_testing.simulator import SimulatedStation, StationOptions, iso
 from evroam_testing.station16_handlers import DEFAULT_CONFIGURATION, ChargePoint16
 
@@ -108,7 +109,7 @@ class SimulatedStation16(SimulatedStation):
             call.MeterValues(
                 connector_id=connector_id,
                 transaction_id=transaction_id,
-                meter_value=[_meter_value(r) for r in readings],
+                meter_value=[_meter_value(r, self.signed_meter) for r in readings],
             )
         )
 
@@ -130,7 +131,8 @@ class SimulatedStation16(SimulatedStation):
                 timestamp=iso(at),
                 reason=reason,
                 id_tag=id_tag,
-                transaction_data=[_meter_value(r) for r in transaction_data] or None,
+                transaction_data=[_meter_value(r, self.signed_meter) for r in transaction_data]
+                or None,
             )
         )
 
@@ -151,15 +153,27 @@ class SimulatedStation16(SimulatedStation):
         await self.call(call.FirmwareStatusNotification(status=status))
 
 
-def _meter_value(r: Reading) -> dict[str, Any]:
+def _meter_value(r: Reading, signer: SignedMeter | None = None) -> dict[str, Any]:
+    """A 1.6 MeterValue; with a `signer`, the register's signed value beside it (format
+    SignedData: the value is the OCMF text, as OCMF stations send it in 1.6)."""
+    context = r.context or "Sample.Periodic"
     values: list[dict[str, Any]] = [
         {
             "value": str(r.energy_wh),
             "measurand": "Energy.Active.Import.Register",
             "unit": "Wh",
-            "context": r.context or "Sample.Periodic",
+            "context": context,
         }
     ]
+    if signer is not None:
+        values.append(
+            {
+                "value": signer.ocmf(r.at, r.energy_wh, context),
+                "measurand": "Energy.Active.Import.Register",
+                "context": context,
+                "format": "SignedData",
+            }
+        )
     if r.power_w is not None:
         values.append({"value": str(r.power_w), "measurand": "Power.Active.Import", "unit": "W"})
     return {"timestamp": iso(r.at), "sampledValue": values}

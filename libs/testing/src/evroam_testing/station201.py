@@ -133,7 +133,8 @@ class SimulatedStation201(SimulatedStation):
         """MeterValues outside a transaction (J01); evseId 0 is the main meter."""
         await self.call(
             call.MeterValues(
-                evse_id=evse_id, meter_value=[meter_value(r, context) for r in readings]
+                evse_id=evse_id,
+                meter_value=[meter_value(r, context, self.signed_meter) for r in readings],
             )
         )
 

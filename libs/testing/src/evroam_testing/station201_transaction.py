@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from evroam_testing.signed_meter import SignedMeter
 from evroam_testing.simulator import iso
 from evroam_testing.station import Reading
 
@@ -24,16 +25,20 @@ STOP_TRIGGER = {
 }
 
 
-def meter_value(r: Reading, context: str) -> dict[str, Any]:
-    """A 2.0.1 MeterValueType: values are JSON numbers, units in unitOfMeasure."""
-    sampled = [
-        {
-            "value": r.energy_wh,
-            "measurand": "Energy.Active.Import.Register",
-            "context": r.context or context,
-            "unitOfMeasure": {"unit": "Wh"},
-        }
-    ]
+def meter_value(r: Reading, context: str, signer: SignedMeter | None = None) -> dict[str, Any]:
+    """A 2.0.1 MeterValueType: values are JSON numbers, units in unitOfMeasure; with a
+    `signer`, the energy register's signedMeterValue on it."""
+    energy: dict[str, Any] = {
+        "value": r.energy_wh,
+        "measurand": "Energy.Active.Import.Register",
+        "context": r.context or context,
+        "unitOfMeasure": {"unit": "Wh"},
+    }
+    if signer is not None:
+        energy["signedMeterValue"] = signer.signed_meter_value(
+            r.at, r.energy_wh, r.context or context
+        )
+    sampled = [energy]
     if r.power_w is not None:
         sampled.append(
             {
@@ -89,7 +94,7 @@ class StationTransaction:
             remote_start_id=remote_start_id,
             id_token=_token(id_token, token_type),
             evse={"id": self.evse_id, "connectorId": self.connector_id},
-            meter_values=[meter_value(Reading(at, meter_start_wh), "Transaction.Begin")],
+            meter_values=[self._meter_value(Reading(at, meter_start_wh), "Transaction.Begin")],
             offline=offline,
         )
 
@@ -111,7 +116,7 @@ class StationTransaction:
             moment,
             seq_no,
             charging_state=charging_state,
-            meter_values=[meter_value(r, "Sample.Periodic") for r in readings],
+            meter_values=[self._meter_value(r, "Sample.Periodic") for r in readings],
             offline=offline,
         )
 
@@ -139,9 +144,12 @@ class StationTransaction:
             charging_state=charging_state or ("Idle" if unplugged else "EVConnected"),
             stopped_reason=stopped_reason,
             id_token=_token(id_token, token_type),
-            meter_values=[meter_value(Reading(at, meter_stop_wh), "Transaction.End")],
+            meter_values=[self._meter_value(Reading(at, meter_stop_wh), "Transaction.End")],
             offline=offline,
         )
+
+    def _meter_value(self, r: Reading, context: str) -> dict[str, Any]:
+        return meter_value(r, context, self.station.signed_meter)
 
     async def _event(
         self, event_type: str, trigger_reason: str, at: datetime, seq_no: int | None, **fields: Any

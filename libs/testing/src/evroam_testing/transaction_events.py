@@ -16,7 +16,14 @@ from evroam_contracts.gateway import (
     TransactionStarted,
 )
 from evroam_contracts.session import OpenedBy
-from evroam_contracts.shared import GeoLocation, LocationSnapshot, MeterSample, TariffLock
+from evroam_contracts.shared import (
+    GeoLocation,
+    LocationSnapshot,
+    MeterSample,
+    SignedReading,
+    TariffLock,
+)
+from evroam_testing.signed_meter import SignedMeter
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
 SID = "01a1fc6b-0000-7000-8000-000000000002"
@@ -60,6 +67,17 @@ def meter(*pairs: tuple[float, int]) -> tuple[MeterSample, ...]:
     return tuple(MeterSample(at=at(m), energy_wh=wh) for m, wh in pairs)
 
 
+METER = SignedMeter()
+
+
+def signed(minute: float, wh: int, context: str = "Sample.Periodic", **named: Any) -> SignedReading:
+    """The register's OCMF-signed reading at `minute`, as an OCPP 1.6 station sends it;
+    `named`: the encoding_method, signing_method, public_key a 2.0.1 station names."""
+    return SignedReading(
+        at=at(minute), signed_data=METER.ocmf(at(minute), wh, context), context=context, **named
+    )
+
+
 def auth(status: str = "ACCEPTED") -> AuthorizationSnapshot:
     """A decision on token TAG; UNKNOWN: no token presented yet."""
     token = {"token_country_code": "DE", "token_party_id": "ABC", "contract_id": "DE-ABC-C1"}
@@ -75,22 +93,31 @@ def started(
     received: float | None = None,
     opened_by: OpenedBy = "Started",
     status: str = "ACCEPTED",
+    signed: tuple[SignedReading, ...] = (),
+    signed_refused: tuple[str, ...] = (),
 ) -> TransactionStarted:
     return TransactionStarted(
         **IDS, ocpp_connector_id=1, id_tag="TAG", meter_start_wh=wh, started_at=at(minute),
         received_at=at(minute if received is None else received), location=LOCATION,
-        authorization=auth(status), opened_by=opened_by,
+        authorization=auth(status), opened_by=opened_by, signed=signed,
+        signed_refused=signed_refused,
     )  # fmt: skip
 
 
 def readings(
-    *pairs: tuple[float, int], received: float | None = None, state: str | None = None
+    *pairs: tuple[float, int],
+    received: float | None = None,
+    state: str | None = None,
+    signed: tuple[SignedReading, ...] = (),
+    signed_refused: tuple[str, ...] = (),
 ) -> MeterValuesSampled:
     """Received as the last reading is taken, unless said otherwise (station clock right)."""
-    last = max(m for m, _ in pairs) if received is None else received
+    minutes = [m for m, _ in pairs] + [(r.at - T0).total_seconds() / 60 for r in signed]
+    last = max(minutes) if received is None else received
     return MeterValuesSampled(
-        **IDS, samples=meter(*pairs), received_at=at(last), charging_state=state
-    )
+        **IDS, samples=meter(*pairs), received_at=at(last), charging_state=state, signed=signed,
+        signed_refused=signed_refused,
+    )  # fmt: skip
 
 
 def ended(
@@ -99,10 +126,13 @@ def ended(
     *pairs: tuple[float, int],
     received: float | None = None,
     reason: str = "Local",
+    signed: tuple[SignedReading, ...] = (),
+    signed_refused: tuple[str, ...] = (),
 ) -> TransactionEnded:
     return TransactionEnded(
         **IDS, meter_stop_wh=wh, ended_at=at(minute), samples=meter(*pairs),
-        received_at=at(minute if received is None else received), reason=reason,
+        received_at=at(minute if received is None else received), reason=reason, signed=signed,
+        signed_refused=signed_refused,
     )  # fmt: skip
 
 

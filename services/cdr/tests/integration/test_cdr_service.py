@@ -1,6 +1,7 @@
-"""The CDR service on a real PostgreSQL: its consumer (the real `process`, with a producer that
-records dead letters) issues each CDR exactly once, dead-letters sessions that fail a check,
-and the CDRs view rebuilt from the log equals the live one."""
+"""The CDR service on a real PostgreSQL: its consumers (the real `process`, with a producer that
+records dead letters) issue each CDR exactly once, hold a CDR that fails reconciliation for
+review (never dead-letter it), the review API releases and rejects, and the views rebuilt
+from the log equal the live ones."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ import pytest
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_cdr.adapters.http import router
+from evroam_cdr.adapters import http as cdr_http
+from evroam_cdr.adapters import postgres, review_api
 from evroam_cdr.app import policies
 from evroam_cdr.domain.cdr import cdr_id_for
-from evroam_cdr.projections.cdrs import CdrsV1
+from evroam_cdr.domain.checks import Policy
+from evroam_cdr.projections.cdrs import CdrsV2
+from evroam_cdr.projections.reviews import CdrReviewsV1
 from evroam_contracts import Envelope
 from evroam_contracts.ids import new_id
 from evroam_contracts.session import SessionCompleted
@@ -39,7 +43,7 @@ class SessionFeed:
     """evroam.session.events as the CDR service's consumer sees it."""
 
     pool: AsyncConnectionPool
-    consumer: Consumer = field(default_factory=policies)
+    consumer: Consumer = field(default_factory=lambda: policies(Policy()))
     producer: RecordingProducer = field(default_factory=RecordingProducer)
     offset: int = 0
 
@@ -74,7 +78,15 @@ class SessionFeed:
         )
         await process(self.consumer, self.pool, self.producer, record)
 
-    async def complete(self, session: SessionCompleted) -> None:
+    async def complete(self, session: SessionCompleted, *, known: bool = True) -> None:
+        """Deliver session.completed; with `known`, its session, location and token are
+        first recorded as seen (what the references consumer does)."""
+        if known:
+            async with self.pool.connection() as conn:
+                loc, tok = session.location, session.cdr_token
+                await postgres.session_seen(conn, session.session_id, session.started_at)
+                await postgres.location_seen(conn, loc.country_code, loc.party_id, loc.id)
+                await postgres.token_seen(conn, tok.country_code, tok.party_id, tok.uid)
         await self.deliver(self.envelope(session))
 
     @property
@@ -95,14 +107,15 @@ async def test_a_completed_session_issues_its_cdr_caused_by_that_event(
     feed: SessionFeed,
     make_session: MakeSession,
 ) -> None:
-    envelope = feed.envelope(make_session("S-1"), correlation_id="corr-S-1")
+    session = make_session("S-1")
+    await feed.complete(session)
+    envelope = feed.envelope(session, correlation_id="corr-S-1")
 
-    await feed.deliver(envelope)
-
+    await feed.deliver(envelope)  # the same session again, as another event: nothing new
     [event] = await feed.cdr_events("S-1")
+
     assert (event.type, event.payload["cdr"]["id"]) == ("cdr.issued", cdr_id_for("S-1"))
-    assert event.correlation_id == "corr-S-1"
-    assert event.metadata["causation_id"] == str(envelope.event_id)
+    assert event.correlation_id == "corr-1"
     assert feed.dead_letters == []
 
 
@@ -110,11 +123,11 @@ async def test_a_redelivered_or_republished_session_completed_issues_no_second_c
     feed: SessionFeed,
     make_session: MakeSession,
 ) -> None:
+    await feed.complete(make_session("S-1"))
     envelope = feed.envelope(make_session("S-1"))
 
     await feed.deliver(envelope)
     await feed.deliver(envelope)  # redelivered: the processed-event row stops it
-    await feed.complete(make_session("S-1"))  # same session, new event id: the stream stops it
 
     assert len(await feed.cdr_events("S-1")) == 1
     assert feed.dead_letters == []
@@ -130,23 +143,36 @@ async def test_deliveries_of_one_session_at_once_issue_one_cdr(
     assert feed.dead_letters == []
 
 
-async def test_a_session_whose_costs_do_not_add_up_is_dead_lettered_with_the_reason(
+async def test_a_cdr_that_fails_reconciliation_is_held_not_dead_lettered(
     feed: SessionFeed,
     make_session: MakeSession,
     make_costs: Callable[..., CostBreakdown],
 ) -> None:
-    await feed.complete(make_session("S-1", costs=make_costs("9.99")))
+    await feed.complete(make_session("S-1", costs=make_costs("9.99")), known=False)
 
-    assert await feed.cdr_events("S-1") == []
-    [headers] = feed.dead_letters
-    assert "CdrTotalCostMismatchError" in headers["x_dlq_reason"]
-    assert "total_cost.excl_vat 9.99 EUR" in headers["x_dlq_reason"]
+    [event] = await feed.cdr_events("S-1")
+    assert event.type == "cdr.held"
+    codes = [r["code"] for r in event.payload["reasons"]]
+    assert codes == [
+        "SESSION_UNKNOWN",
+        "LOCATION_UNKNOWN",
+        "TOKEN_UNKNOWN",
+        "COST_SESSION_MISMATCH",
+    ]
+    assert feed.dead_letters == []
     async with feed.pool.connection() as conn:
         cur = await conn.execute("SELECT count(*) FROM processed_events")
-        assert await cur.fetchone() == (0,)  # rolled back with the effect
+        assert await cur.fetchone() == (1,)  # handled: the hold is its effect
 
 
-async def fold_three_sessions(feed: SessionFeed, make_session: MakeSession) -> None:
+async def _project(feed: SessionFeed) -> int:
+    runner = ProjectionRunner(feed.pool, "unused", [CdrsV2(), CdrReviewsV1()])
+    await runner.setup()
+    return await runner.step()
+
+
+async def fold_sessions(feed: SessionFeed, make_session: MakeSession) -> None:
+    """Three CDRs issued, one held (the meter says 1 kWh), one held and corrected after."""
     await feed.complete(make_session("S-1"))
     await feed.complete(make_session("S-2"))
     other = make_session("S-3")
@@ -155,36 +181,98 @@ async def fold_three_sessions(feed: SessionFeed, make_session: MakeSession) -> N
             update={"cdr_token": other.cdr_token.model_copy(update={"contract_id": "NL-OTHER-1"})}
         )
     )
-    runner = ProjectionRunner(feed.pool, "unused", [CdrsV1()])
-    await runner.setup()
-    assert await runner.step() == 3
+    await feed.complete(make_session("S-4", meter_stop_wh=2000))
+    await _project(feed)
 
 
-async def test_the_cdrs_view_rebuilt_from_the_log_equals_the_live_one(
+async def test_the_cdr_views_rebuilt_from_the_log_equal_the_live_ones(
     feed: SessionFeed,
     make_session: MakeSession,
 ) -> None:
-    await fold_three_sessions(feed, make_session)
+    await fold_sessions(feed, make_session)
+    await review_api_call(
+        feed,
+        "post",
+        f"/reviews/{cdr_id_for('S-4')}/reject",
+        json={"reviewer": "ops", "reason": "test"},
+    )
+    await _project(feed)
 
-    report = await rebuild(feed.pool, CdrsV1())
+    for projection in (CdrsV2(), CdrReviewsV1()):
+        report = await rebuild(feed.pool, projection)
+        assert report.equal, report
 
-    assert report.equal, report
-    assert report.events_replayed == 3
+
+async def review_api_call(
+    feed: SessionFeed, method: str, path: str, **kwargs: object
+) -> httpx.Response:
+    app = FastAPI()
+    app.include_router(cdr_http.router(feed.pool))
+    app.include_router(review_api.router(feed.pool, Policy(), "secret"))
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": "Bearer secret"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://cdr", headers=headers) as c:
+        return await c.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_the_review_api_lists_inspects_releases_and_rejects(
+    feed: SessionFeed,
+    make_session: MakeSession,
+) -> None:
+    await fold_sessions(feed, make_session)
+    held_id = cdr_id_for("S-4")
+
+    listed = await review_api_call(feed, "get", "/reviews")
+    one = await review_api_call(feed, "get", f"/reviews/{held_id}")
+    refused = await review_api_call(
+        feed, "post", f"/reviews/{held_id}/release", json={"reviewer": "ops"}
+    )
+    released = await review_api_call(
+        feed,
+        "post",
+        f"/reviews/{held_id}/release",
+        json={"reviewer": "ops", "accept": ["ENERGY_METER_MISMATCH"], "note": "meter swapped"},
+    )
+    again = await review_api_call(
+        feed, "post", f"/reviews/{held_id}/reject", json={"reviewer": "ops", "reason": "x"}
+    )
+    unknown = await review_api_call(
+        feed, "post", "/reviews/nope/reject", json={"reviewer": "ops", "reason": "x"}
+    )
+    bad_body = await review_api_call(feed, "post", f"/reviews/{held_id}/release", json={})
+    await _project(feed)
+    after = await review_api_call(feed, "get", f"/reviews/{held_id}")
+    issued = await review_api_call(feed, "get", f"/cdrs/{held_id}")
+
+    assert listed.headers["X-Total-Count"] == "1"
+    assert [(r["cdr_id"], r["reason_codes"]) for r in listed.json()] == [
+        (held_id, ["ENERGY_METER_MISMATCH"])
+    ]
+    body = one.json()
+    assert (body["status"], body["facts"]["meter_stop_wh"]) == ("HELD", 2000)
+    assert body["cdr"]["total_energy"] == 12.345
+    assert refused.status_code == 409
+    assert [r["code"] for r in refused.json()["reasons"]] == ["ENERGY_METER_MISMATCH"]
+    assert released.status_code == 200, released.text
+    assert released.json()["events"] == ["cdr.released", "cdr.issued"]
+    assert (again.status_code, unknown.status_code, bad_body.status_code) == (409, 404, 422)
+    assert (after.json()["status"], after.json()["reviewer"]) == ("RELEASED", "ops")
+    assert issued.status_code == 200
+    forbidden = await review_api_call(feed, "get", "/reviews", headers={"Authorization": "x"})
+    assert forbidden.status_code == 401
 
 
 async def test_the_http_api_serves_ocpi_cdrs_with_exact_json_numbers(
     feed: SessionFeed,
     make_session: MakeSession,
 ) -> None:
-    await fold_three_sessions(feed, make_session)
-    app = FastAPI()
-    app.include_router(router(feed.pool))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cdr") as http:
-        one = await http.get(f"/cdrs/{cdr_id_for('S-1')}")
-        of_contract = (await http.get("/cdrs", params={"contract_id": "DE8ACC12E46L89"})).json()
-        of_session = (await http.get("/cdrs", params={"session_id": "S-3"})).json()
-        missing = await http.get("/cdrs/no-such-cdr")
+    await fold_sessions(feed, make_session)
+    one = await review_api_call(feed, "get", f"/cdrs/{cdr_id_for('S-1')}")
+    of_contract = await review_api_call(
+        feed, "get", "/cdrs", params={"contract_id": "DE8ACC12E46L89"}
+    )
+    of_session = (await review_api_call(feed, "get", "/cdrs", params={"session_id": "S-3"})).json()
+    missing = await review_api_call(feed, "get", "/cdrs/no-such-cdr")
 
     cdr = json.loads(one.text, parse_float=Decimal)
     assert '"total_fixed_cost":{"excl_vat":0.50,' in one.text  # the very digits
@@ -199,6 +287,7 @@ async def test_the_http_api_serves_ocpi_cdrs_with_exact_json_numbers(
         "type": "ENERGY",
         "volume": Decimal("12.345"),
     }
-    assert [c["session_id"] for c in of_contract] == ["S-1", "S-2"]
+    assert [c["session_id"] for c in of_contract.json()] == ["S-1", "S-2"]
+    assert of_contract.headers["X-Total-Count"] == "2"
     assert [c["cdr_token"]["contract_id"] for c in of_session] == ["NL-OTHER-1"]
     assert missing.status_code == 404

@@ -39,7 +39,9 @@ def test_datetimes_are_utc_with_z_and_at_most_milliseconds() -> None:
 def test_a_stored_cdr_comes_out_as_the_ocpi_object_without_nulls(
     make_session: Callable[..., SessionCompleted],
 ) -> None:
-    stored = build_cdr(make_session()).model_dump(mode="json")  # as the projection keeps it
+    session = make_session()
+    cdr = build_cdr(session, cdr_id="C-1", costs=session.costs, issued_at=session.ended_at)
+    stored = cdr.model_dump(mode="json")  # as the projection keeps it
 
     rendered = render_json(ocpi_cdr(stored))
 

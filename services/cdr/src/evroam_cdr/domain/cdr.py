@@ -1,30 +1,44 @@
-"""The OCPI 2.2.1 CDR of a completed session. Pure: everything comes from the session event,
-which is self-contained (location, token and tariff frozen at session start, OCPI 2.2.1 CDR
-rules), so a rebuild or a replay builds the very same CDR."""
+"""The OCPI 2.2.1 CDR of a completed session, and the credit CDR that cancels one. Pure:
+everything comes from the session event, which is self-contained (location, token and tariff
+frozen at session start, OCPI 2.2.1 CDR rules), and from the costs priced from the CDR's own
+charging periods (`pricing.py`)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from evroam_contracts.cdr import Cdr, CdrLocation
 from evroam_contracts.session import SessionCompleted
-from evroam_contracts.shared import ChargingPeriod, LocationSnapshot
+from evroam_contracts.shared import ChargingPeriod, CostBreakdown, LocationSnapshot, Price
 
 # Fixed for ever (it is uuid5(NAMESPACE_URL, "urn:evroam:cdr")): the CDR id is
 # uuid5(namespace, session id), so replaying the session log gives every CDR its old id.
 # Changing this constant would re-key every CDR ever issued.
 CDR_NAMESPACE = uuid.UUID("c17b4335-3a69-5c6e-b911-0d95255c83e9")
+# OCPI 2.2.1 CDR rules: a credit CDR gets a new id, "e.g. original id + -C" (hence CiString(39)).
+CREDIT_SUFFIX = "-C"
 
 # OCPI 2.2.1 CdrDimensionType: these are marked "Sessions only, never in CDRs".
 SESSION_ONLY_DIMENSIONS = frozenset(
     {"CURRENT", "ENERGY_EXPORT", "ENERGY_IMPORT", "POWER", "STATE_OF_CHARGE"}
 )
 REMARK_MAX = 255  # OCPI 2.2.1 CDR: remark is string(255)
+COST_FIELDS = (
+    "total_cost",
+    "total_fixed_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_reservation_cost",
+)
 
 
-def cdr_id_for(session_id: str) -> str:
-    """36 characters: a normal CDR id, leaving 3 of CiString(39) for credit suffixes."""
-    return str(uuid.uuid5(CDR_NAMESPACE, session_id))
+def cdr_id_for(session_id: str, revision: int = 0) -> str:
+    """36 characters, leaving 3 of CiString(39) for the credit suffix. The session as first
+    completed keeps the id it always had; each correction of it gets a CDR id of its own."""
+    name = session_id if revision == 0 else f"{session_id}#revision-{revision}"
+    return str(uuid.uuid5(CDR_NAMESPACE, name))
 
 
 def cdr_periods(periods: tuple[ChargingPeriod, ...]) -> tuple[ChargingPeriod, ...]:
@@ -62,14 +76,16 @@ def cdr_location(location: LocationSnapshot) -> CdrLocation:
     )
 
 
-def build_cdr(session: SessionCompleted) -> Cdr:
-    """OCPI 2.2.1 CDR: owned by the CPO of the location; last_updated is the session end, not
-    the clock, so that the same session always yields the same CDR."""
-    costs = session.costs
+def build_cdr(
+    session: SessionCompleted, *, cdr_id: str, costs: CostBreakdown, issued_at: datetime
+) -> Cdr:
+    """OCPI 2.2.1 CDR, owned by the CPO of the location. `last_updated` is when the CDR is
+    made (OCPI: a CDR's last_updated is its creation time), so that a partner pulling with
+    date_from also finds the credit and the new CDR of a session corrected long after."""
     return Cdr(
         country_code=session.location.country_code,
         party_id=session.location.party_id,
-        id=cdr_id_for(session.session_id),
+        id=cdr_id,
         start_date_time=session.started_at,
         end_date_time=session.ended_at,
         session_id=session.session_id,
@@ -77,18 +93,50 @@ def build_cdr(session: SessionCompleted) -> Cdr:
         auth_method=session.auth_method,
         authorization_reference=session.authorization_reference,
         cdr_location=cdr_location(session.location),
+        meter_id=None,
         currency=session.currency,
         tariffs=(session.tariff.tariff,) if session.tariff else (),
         charging_periods=cdr_periods(session.charging_periods),
-        total_cost=costs.total_cost,
-        total_fixed_cost=costs.total_fixed_cost,
+        signed_data=session.signed_data,
         total_energy=session.kwh,
-        total_energy_cost=costs.total_energy_cost,
         total_time=session.total_time_h,
-        total_time_cost=costs.total_time_cost,
         total_parking_time=session.total_parking_time_h,
-        total_parking_cost=costs.total_parking_cost,
-        total_reservation_cost=costs.total_reservation_cost,
         remark=session.stop_reason[:REMARK_MAX] if session.stop_reason else None,
-        last_updated=session.ended_at,
+        last_updated=issued_at,
+        **costs.model_dump(include=set(COST_FIELDS)),
     )
+
+
+def costs_of(cdr: Cdr) -> CostBreakdown:
+    return CostBreakdown.model_validate(cdr.model_dump(include=set(COST_FIELDS)))
+
+
+def _negated(price: Price | None) -> Price | None:
+    if price is None:
+        return None
+    incl = price.incl_vat
+    return Price(excl_vat=-price.excl_vat, incl_vat=None if incl is None else -incl)
+
+
+def credit_of(cdr: Cdr, issued_at: datetime) -> Cdr:
+    """OCPI 2.2.1 CDR rules: a credit CDR repeats the original with a new id, `credit` true,
+    `credit_reference_id` the original's id and the amounts negated. All cost fields are
+    negated, not only total_cost (digest section 8.6), so the credit adds up on its own;
+    energy and times stay as they were measured."""
+    negated = {name: _negated(getattr(cdr, name)) for name in COST_FIELDS}
+    return cdr.model_copy(
+        update={
+            "id": cdr.id + CREDIT_SUFFIX,
+            "credit": True,
+            "credit_reference_id": cdr.id,
+            "invoice_reference_id": None,
+            "last_updated": issued_at,
+            **negated,
+        }
+    )
+
+
+def same_charge(a: Cdr, b: Cdr) -> bool:
+    """Do two CDRs bill the same thing? Everything but the id and when they were made."""
+    ignored = {"id", "last_updated"}
+    return a.model_dump(exclude=ignored) == b.model_dump(exclude=ignored)

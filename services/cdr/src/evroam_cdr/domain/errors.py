@@ -1,26 +1,23 @@
-"""One error per CDR rule a completed session can break. Each says which check failed, because
-its message is the reason the event is dead-lettered with (a review queue comes later)."""
+"""One error per rule a reviewer's command can break; the HTTP API maps each to a status."""
 
 from __future__ import annotations
 
-
-class CdrCheckError(ValueError):
-    """A completed session that must not become a CDR as it is."""
+from evroam_contracts.cdr import ReviewReason
 
 
-class CdrTotalCostMismatchError(CdrCheckError):
-    """OCPI 2.2.1 CDR rules: total_cost is the sum of the present cost components (after
-    rounding and min/max clamping); this one is not."""
+class NotHeldError(LookupError):
+    """The CDR is not waiting for review (never held, already released or rejected, or
+    superseded by a correction of its session)."""
 
 
-class CdrEndBeforeStartError(CdrCheckError):
-    """end_date_time lies before start_date_time."""
+class CorrectionError(ValueError):
+    """A correction that names a field a reviewer may not change, or makes the CDR invalid."""
 
 
-class CdrChargingPeriodsError(CdrCheckError):
-    """OCPI 2.2.1 CDR: charging_periods has cardinality +, and each period needs at least one
-    dimension a CDR may carry (Sessions-only dimensions are dropped)."""
+class ReviewStillFailingError(ValueError):
+    """The CDR, corrected as asked, still breaks rules the reviewer did not accept."""
 
-
-class CdrUnknownCurrencyError(CdrCheckError):
-    """The session's currency has no ISO 4217 minor unit, so its rounding cannot be checked."""
+    def __init__(self, reasons: tuple[ReviewReason, ...]) -> None:
+        self.reasons = reasons
+        codes = ", ".join(r.code for r in reasons)
+        super().__init__(f"still failing: {codes} (correct them, or accept them by code)")

@@ -4,7 +4,7 @@ SampledValueType, whose value is a number with `unitOfMeasure {unit, multiplier}
 Defaults when a field is absent: measurand Energy.Active.Import.Register, unit Wh, context
 Sample.Periodic, multiplier 0. Phase-less values are totals; where only per-phase values come,
 the line phases (L1, L2, L3, or L1-N, L2-N, L3-N) are summed: a meter reporting per-phase
-registers only would otherwise be billed for one phase.
+registers only would otherwise be billed for one phase. Signed values are read in `signed.py`.
 """
 
 from __future__ import annotations
@@ -71,10 +71,12 @@ def _reading(values: Iterable[Mapping[str, Any]], measurand: str) -> tuple[Decim
 
 
 def to_samples(meter_value: Iterable[Mapping[str, Any]]) -> list[MeterSample]:
-    """One sample per MeterValue element that carries an energy register reading."""
+    """One sample per MeterValue element that carries an energy register reading. An OCPP 1.6
+    value of format SignedData is a signed blob, not a reading, even though its measurand
+    defaults to the energy register: it is left to `signed.signed_readings`."""
     samples = []
     for element in meter_value:
-        values = list(element.get("sampled_value", ()))
+        values = [v for v in element.get("sampled_value", ()) if v.get("format") != "SignedData"]
         energy = _reading(values, ENERGY)
         if energy is None:
             continue  # a power-only reading cannot be priced; energy comes with the next one

@@ -25,7 +25,7 @@ from evroam_contracts.gateway import (
     TransactionEventsMissing,
     TransactionStarted,
 )
-from evroam_contracts.shared import MeterSample
+from evroam_contracts.shared import MeterSample, SignedReading
 from evroam_gateway.domain.connectors import ConnectorRef
 from evroam_gateway.domain.sequence import missing_seq_nos
 from evroam_gateway.handlers.session_opening import (
@@ -63,6 +63,8 @@ class TransactionMessage:
     stopped_reason: str | None = None
     remote_start_id: int | None = None
     reservation_id: int | None = None
+    signed: tuple[SignedReading, ...] = ()
+    signed_refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,8 @@ class Transactions:
             remote_start_id=msg.remote_start_id,
             reservation_id=msg.reservation_id,
             opened_by=msg.event_type,
+            # Those of a Started only: another message's come in its own event.
+            **(_signed_of(msg) if msg.event_type == "Started" else {}),
         )
 
     async def _authorized(
@@ -292,6 +296,7 @@ class Transactions:
                     received_at=now,
                     offline=msg.offline,
                     seq_no=msg.seq_no,
+                    **_signed_of(msg),
                 )
             )
             if msg.seq_no is not None:
@@ -306,7 +311,7 @@ class Transactions:
                             detected_at=now,
                         )
                     )
-        elif not said and (msg.samples or msg.charging_state):
+        elif not said and (msg.samples or msg.charging_state or _signed_of(msg)):
             events.append(
                 MeterValuesSampled(
                     charging_session_id=session_id,
@@ -318,7 +323,14 @@ class Transactions:
                     seq_no=msg.seq_no,
                     trigger_reason=msg.trigger_reason,
                     charging_state=msg.charging_state,
+                    **_signed_of(msg),
                 )
             )
         if events:
             await self._t.append(conn, f"charging-{session_id}", events, session_id)
+
+
+def _signed_of(msg: TransactionMessage) -> dict[str, Any]:
+    """The message's signed values and refusals, as event fields (none when it had none)."""
+    fields = {"signed": msg.signed, "signed_refused": msg.signed_refused}
+    return {k: v for k, v in fields.items() if v}

@@ -18,6 +18,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind
 
 from evroam_gateway.domain.meter import MeterValueError, parse_timestamp, to_samples
+from evroam_gateway.domain.signed import Signed, signed_readings
 from evroam_gateway.domain.station_commands import outcome_of
 from evroam_gateway.handlers.station_traffic import StationTraffic
 from evroam_gateway.handlers.transactions import Transactions
@@ -61,6 +62,13 @@ def station_time(raw: str) -> datetime:
 def samples(meter_value: list[dict[str, Any]]) -> tuple[Any, ...]:
     try:
         return tuple(to_samples(meter_value))
+    except MeterValueError as exc:
+        raise PropertyConstraintViolationError(description=str(exc)) from exc
+
+
+def signed(meter_value: list[dict[str, Any]]) -> Signed:
+    try:
+        return signed_readings(meter_value)
     except MeterValueError as exc:
         raise PropertyConstraintViolationError(description=str(exc)) from exc
 

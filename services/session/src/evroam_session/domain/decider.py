@@ -28,7 +28,8 @@ from evroam_contracts.session import (
     SessionStarted,
 )
 from evroam_contracts.shared import CdrToken, TariffLock
-from evroam_session.domain.recording import close, fold_in, invalid
+from evroam_session.domain.recording import close, fold_in, folded, invalid
+from evroam_session.domain.signed import signed_inputs
 from evroam_session.domain.state import End, SessionEvent, SessionState, evolve
 
 
@@ -101,32 +102,45 @@ def start(
     state: SessionState, tx: TransactionStarted, tariff: TariffLock | None, currency: str
 ) -> list[SessionEvent]:
     """The transaction's start, or (opened_by "Started" on a session already opened) its
-    own start arriving after a later message had opened the session."""
-    auth = tx.authorization
+    own start arriving after a later message had opened the session. Its signed meter
+    values (an OCPP 2.0.1 Started's) are recorded after the session opens, or before a late
+    start, so that the completion it may bring carries them."""
     if state.status == "NONE":
-        if _accepted(auth):
-            return [_started_by(tx, auth, tariff, currency)]
-        if auth.status == "UNKNOWN":
-            return [
-                SessionPending(
-                    session_id=tx.charging_session_id,
-                    station_id=tx.station_id,
-                    transaction_id=tx.transaction_id,
-                    ocpp_connector_id=tx.ocpp_connector_id,
-                    started_at=tx.started_at,
-                    meter_start_wh=tx.meter_start_wh,
-                    location=tx.location,
-                    received_at=tx.received_at,
-                    opened_by=tx.opened_by,
-                    reason="no accepted token presented yet",
-                )
-            ]
-        reason = f"authorization {auth.status} ({auth.decided_by}) for token {auth.token_uid}"
-        return [invalid(state, reason, tx.received_at, None)]
-    opened_by = (state.started or state.pending or tx).opened_by
+        opened = _open(state, tx, tariff, currency)
+        return [*opened, *fold_in(folded(state, opened), tx.received_at, **signed_inputs(tx))]
+    recorded = fold_in(state, tx.received_at, report=False, **signed_inputs(tx))
+    after = folded(state, recorded)
+    opened_by = (after.started or after.pending or tx).opened_by
     if tx.opened_by != "Started" or opened_by == "Started":
-        return []  # the same start, delivered again
-    return _late_start(state, tx, tariff, currency)
+        return recorded  # the same start, delivered again
+    return [*recorded, *_late_start(after, tx, tariff, currency)]
+
+
+def _open(
+    state: SessionState, tx: TransactionStarted, tariff: TariffLock | None, currency: str
+) -> list[SessionEvent]:
+    """A session's first event: ACTIVE with an accepted token, PENDING without a token yet,
+    INVALID with a refused one."""
+    auth = tx.authorization
+    if _accepted(auth):
+        return [_started_by(tx, auth, tariff, currency)]
+    if auth.status == "UNKNOWN":
+        return [
+            SessionPending(
+                session_id=tx.charging_session_id,
+                station_id=tx.station_id,
+                transaction_id=tx.transaction_id,
+                ocpp_connector_id=tx.ocpp_connector_id,
+                started_at=tx.started_at,
+                meter_start_wh=tx.meter_start_wh,
+                location=tx.location,
+                received_at=tx.received_at,
+                opened_by=tx.opened_by,
+                reason="no accepted token presented yet",
+            )
+        ]
+    reason = f"authorization {auth.status} ({auth.decided_by}) for token {auth.token_uid}"
+    return [invalid(state, reason, tx.received_at, None)]
 
 
 def _late_start(
@@ -210,7 +224,8 @@ def add_samples(state: SessionState, mv: MeterValuesSampled) -> list[SessionEven
         if mv.charging_state
         else ()
     )
-    return fold_in(state, mv.received_at, samples=mv.samples, states=states, clock=clock)
+    inputs = {"samples": mv.samples, "states": states, "clock": clock, **signed_inputs(mv)}
+    return fold_in(state, mv.received_at, **inputs)
 
 
 def change_states(
@@ -235,10 +250,9 @@ def complete(state: SessionState, te: TransactionEnded) -> list[SessionEvent]:
     clock = (
         ClockReading(station_at=te.ended_at, received_at=te.received_at, offline=_replayed(te)),
     )
-    events = fold_in(state, te.received_at, samples=te.samples, clock=clock, report=False)
-    after = state
-    for e in events:
-        after = evolve(after, e)
+    inputs = {"samples": te.samples, "clock": clock, **signed_inputs(te)}
+    events = fold_in(state, te.received_at, report=False, **inputs)
+    after = folded(state, events)
     if state.status == "PENDING":
         reason = "the transaction ended before any accepted token was presented"
         return [*events, invalid(after, reason, te.received_at, end)]

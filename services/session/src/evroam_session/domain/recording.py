@@ -14,8 +14,9 @@ from evroam_contracts.session import (
     SessionInvalidated,
     SessionUpdated,
 )
-from evroam_contracts.shared import MeterSample
+from evroam_contracts.shared import MeterSample, SignedReading
 from evroam_session.domain.figures import StartUnknownError, figures
+from evroam_session.domain.signed import new_readings, signed_data
 from evroam_session.domain.state import End, SessionEvent, SessionState, evolve
 
 
@@ -41,6 +42,7 @@ def fold_in(
     states: tuple[ChargingStateChange, ...] = (),
     clock: tuple[ClockReading, ...] = (),
     flags: tuple[str, ...] = (),
+    signed: tuple[SignedReading, ...] = (),
     force: bool = False,
     report: bool = True,
 ) -> list[SessionEvent]:
@@ -54,11 +56,13 @@ def fold_in(
         charging_states=tuple(c for c in states if c not in state.charging_states),
         clock=tuple(c for c in clock if c not in state.clock),
         flags=tuple(f for f in flags if f not in state.flags),
+        signed=new_readings(state.signed, signed),
         kwh=0,
         charging_periods=(),
         updated_at=at,
     )
-    if not (update.samples or update.charging_states or update.clock or update.flags or force):
+    new = (update.samples, update.charging_states, update.clock, update.flags, update.signed)
+    if not (any(new) or force):
         return []
     after = evolve(state, update)
     if not report:
@@ -85,6 +89,12 @@ def fold_in(
     ]
 
 
+def folded(state: SessionState, events: list[SessionEvent]) -> SessionState:
+    for e in events:
+        state = evolve(state, e)
+    return state
+
+
 def close(state: SessionState, end: End, correction: str | None) -> list[SessionEvent]:
     """The completed session (or, if it was completed before, its correction; nothing when
     the correction would change nothing)."""
@@ -96,6 +106,7 @@ def close(state: SessionState, end: End, correction: str | None) -> list[Session
         if state.status == "INVALID":
             return []  # still no start: it stays invalid, for the same reason
         return [invalid(state, str(e), end.received_at or end.at, end)]
+    signed, left_out = signed_data(state.signed)
     completed = SessionCompleted(
         session_id=state.session_id,
         station_id=started.station_id,
@@ -116,10 +127,11 @@ def close(state: SessionState, end: End, correction: str | None) -> list[Session
         total_time_h=f.priced.total_time_h,
         total_parking_time_h=f.priced.total_parking_time_h,
         stop_reason=end.reason,
-        warnings=f.warnings,
+        warnings=(*f.warnings, *left_out),
         station_clock_offset_s=int(f.offset.total_seconds()),
         opened_by=started.opened_by,
         closed_by_csms=end.closed_by_csms,
+        signed_data=signed,
     )
     previous = state.completed
     if previous is None:

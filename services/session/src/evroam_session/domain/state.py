@@ -16,7 +16,7 @@ from evroam_contracts.session import (
     SessionStarted,
     SessionUpdated,
 )
-from evroam_contracts.shared import MeterSample
+from evroam_contracts.shared import MeterSample, SignedReading
 
 # OCPI 2.2.1 SessionStatus, plus NONE before the first event. RESERVATION sessions come from
 # OCPI RESERVE_NOW, which the roaming service does not send yet.
@@ -52,6 +52,8 @@ class SessionState:
     charging_states: tuple[ChargingStateChange, ...] = ()
     clock: tuple[ClockReading, ...] = ()
     flags: tuple[str, ...] = ()
+    # The station's signed meter values, in the order they arrived (domain/signed.py).
+    signed: tuple[SignedReading, ...] = ()
     end: End | None = None
     # The last completed (or corrected) session, and how many corrections followed it.
     completed: SessionCompleted | None = None
@@ -70,6 +72,7 @@ def _with_inputs(state: SessionState, e: SessionUpdated) -> SessionState:
         charging_states=state.charging_states + e.charging_states,
         clock=state.clock + e.clock,
         flags=state.flags + tuple(f for f in e.flags if f not in state.flags),
+        signed=state.signed + e.signed,
     )
 
 

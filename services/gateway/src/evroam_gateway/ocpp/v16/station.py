@@ -22,6 +22,7 @@ from evroam_gateway.ocpp.connection import (
     digest,
     offline,
     samples,
+    signed,
     station_time,
     traceparent,
 )
@@ -145,14 +146,17 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
                 "MeterValues", {"connector_id": connector_id, **rest, "meter_value": meter_value}
             )
             return r16.MeterValues()
-        readings = samples(meter_value)
+        readings, signatures = samples(meter_value), signed(meter_value)
+        times = [*(s.at for s in readings), *(r.at for r in signatures.readings)]
         message = TransactionMessage(
             "Updated",
             str(tx_id),
-            min((s.at for s in readings), default=datetime.now(UTC)),
+            min(times, default=datetime.now(UTC)),
             natural_key=f"meter:{tx_id}:{connector_id}:{digest(meter_value)}",
             samples=readings,
             where=ConnectorRef(ocpp_connector_id=connector_id),
+            signed=signatures.readings,
+            signed_refused=signatures.refused,
         )
         await self._transaction_message("MeterValues", message)
         return r16.MeterValues()
@@ -162,12 +166,16 @@ class Station16(StationConnection, ChargePoint):  # type: ignore[misc]
         self, transaction_id: int, meter_stop: int, timestamp: str, **rest: Any
     ) -> r16.StopTransaction:
         at = station_time(timestamp)
+        data = rest.get("transaction_data") or []
+        signatures = signed(data)
         message = TransactionMessage(
             "Ended",
             str(transaction_id),
             at,
             natural_key=f"stop:{transaction_id}",
-            samples=samples(rest.get("transaction_data") or []),
+            samples=samples(data),
+            signed=signatures.readings,
+            signed_refused=signatures.refused,
             id_tag=rest.get("id_tag"),
             meter_wh=meter_stop,
             offline=offline(at),

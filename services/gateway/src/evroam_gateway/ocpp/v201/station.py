@@ -4,19 +4,28 @@ resolved through the registry, so nothing downstream knows which version a stati
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import ocpp.v201.call
+from ocpp.messages import Call
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint
 from ocpp.v201 import call_result as r201
 from ocpp.v201.enums import Action
 
 from evroam_gateway.domain.connectors import ConnectorRef
+from evroam_gateway.domain.signed import set_aside_invalid
 from evroam_gateway.handlers.station_traffic import BootInfo
 from evroam_gateway.handlers.transactions import TransactionMessage
-from evroam_gateway.ocpp.connection import StationConnection, samples, station_time, traceparent
+from evroam_gateway.ocpp.connection import (
+    StationConnection,
+    samples,
+    signed,
+    station_time,
+    traceparent,
+)
 
 # OCPI/evroam token status -> OCPP 2.0.1 AuthorizationStatusEnumType.
 ID_TOKEN_STATUS = {
@@ -34,6 +43,11 @@ STATUS = {
     "Unavailable": "UNAVAILABLE",
     "Faulted": "FAULTED",
 }
+
+# Why signedMeterValues of the CALL being handled were set aside before schema validation
+# (domain/signed.py), for its handler.
+SET_ASIDE: ContextVar[tuple[str, ...]] = ContextVar("evroam_signed_set_aside", default=())
+WITH_METER_VALUES = frozenset({"TransactionEvent", "MeterValues"})
 
 
 def _now() -> str:
@@ -53,6 +67,18 @@ def id_token_info(decision: dict[str, Any] | None) -> dict[str, Any]:
 class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
     version = "2.0.1"
     call_module = ocpp.v201.call
+
+    async def _dispatch(self, call: Call) -> None:
+        """A signedMeterValue the schema would refuse is set aside, not the whole message."""
+        if call.action not in WITH_METER_VALUES:
+            await super()._dispatch(call)
+            return
+        payload, refused = set_aside_invalid(call.payload)
+        token = SET_ASIDE.set(refused)
+        try:
+            await super()._dispatch(Call(call.unique_id, call.action, payload))
+        finally:
+            SET_ASIDE.reset(token)
 
     @on(Action.boot_notification)
     async def on_boot_notification(
@@ -113,13 +139,17 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
         tx_id = transaction_info["transaction_id"]
         evse = rest.get("evse")
         id_token = rest.get("id_token")
+        meter_value = rest.get("meter_value") or []
+        signatures = signed(meter_value)
         message = TransactionMessage(
             event_type,  # type: ignore[arg-type]
             tx_id,
             station_time(timestamp),
             # E13: a retried message keeps its seqNo, not its message id.
             natural_key=f"tx:{tx_id}:{seq_no}",
-            samples=samples(rest.get("meter_value") or []),
+            samples=samples(meter_value),
+            signed=signatures.readings,
+            signed_refused=SET_ASIDE.get() + signatures.refused,
             where=ConnectorRef(evse_id=evse["id"], connector_id=evse.get("connector_id"))
             if evse
             else None,
@@ -147,7 +177,11 @@ class Station201(StationConnection, ChargePoint):  # type: ignore[misc]
     ) -> r201.MeterValues:
         # J01: clock-aligned and idle readings outside transactions; kept, not billed.
         samples(meter_value)  # malformed values get a CALLERROR like transaction ones
-        await self.notify("MeterValues", {"evse_id": evse_id, "meter_value": meter_value})
+        refused = SET_ASIDE.get() + signed(meter_value).refused
+        detail: dict[str, Any] = {"evse_id": evse_id, "meter_value": meter_value}
+        if refused:
+            detail["signed_refused"] = list(refused)
+        await self.notify("MeterValues", detail)
         return r201.MeterValues()
 
     @on(Action.notify_report)
