@@ -1,7 +1,7 @@
 """Run every benchmark and print Markdown table rows; copy them to bench/RESULTS.md with the
 command. Each is also runnable alone: `python -m bench.eventstore`, `python -m bench.pricing`,
-`python -m bench.authorization`, `python -m bench.gateway`, `python -m bench.session` (see
-their --help for every knob)."""
+`python -m bench.cdr`, `python -m bench.authorization`, `python -m bench.gateway`,
+`python -m bench.session` (see their --help for every knob)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import dataclasses
 
-from bench import authorization, eventstore, gateway, gateway_options, pricing, session
+from bench import authorization, cdr, eventstore, gateway, gateway_options, pricing, session
 from bench.session_options import Options as SessionOptions
 
 
@@ -50,6 +50,8 @@ def main() -> None:
     asyncio.run(eventstore.run(args.events, args.writers))
     print("\n## pricing\n")
     pricing.run(args.sessions)
+    print("\n## CDR decisions (priced again from their periods, reconciled)\n")
+    cdr.run(args.sessions)
     print("\n## authorize round trip\n")
     authorization.run(args.requests, args.concurrency)
     if args.stations:

@@ -8,6 +8,8 @@ log with identical checksums."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -188,13 +190,36 @@ async def test_a_late_reading_corrects_the_cdr_with_a_credit_cdr_and_a_new_one(
     corrected = (await platform.get("session", f"/sessions/{session['id']}")).json()
     assert corrected["revision"] == 1
     assert _money(new["total_cost"]) == _money(corrected["total_cost"])  # to the cent
-    assert _money(new["total_energy_cost"]) > _money(original["total_energy_cost"])  # type: ignore[operator]
+    # More of the energy came before the cheap hour: it costs more now.
+    assert _dec(new["total_energy_cost"]["excl_vat"]) > _dec(
+        original["total_energy_cost"]["excl_vat"]
+    )
     assert new["total_energy"] == original["total_energy"]
     assert new["last_updated"] >= credit["last_updated"] >= original["last_updated"]
 
 
+def evroam_cdrs(platform: Platform, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`evroam cdrs ARGS` with an endpoints file for the running platform."""
+    e = platform.endpoints
+    endpoints = tmp / "endpoints.json"
+    endpoints.write_text(
+        json.dumps(
+            {
+                "services": {name: {"http_url": url} for name, url in e.http.items()},
+                "ocpp_url": e.ocpp_url,
+                "admin_token": e.admin_token,
+                "kafka_bootstrap_servers": e.kafka_bootstrap_servers,
+            }
+        )
+    )
+    command = [sys.executable, "-m", "evroam_cli.main", "--endpoints", str(endpoints), "cdrs"]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
 async def test_a_meter_reset_holds_the_cdr_with_its_reasons_until_a_reviewer_releases_it(
-    platform: Platform,
+    platform: Platform, tmp_path: Path
 ) -> None:
     sc = await _provisioned(platform)
     async with SimulatedStation16(platform.endpoints.ocpp_url, sc.station_id) as cs:
@@ -215,13 +240,27 @@ async def test_a_meter_reset_holds_the_cdr_with_its_reasons_until_a_reviewer_rel
     detail = (await platform.get("cdr", f"/reviews/{review['cdr_id']}")).json()
     assert (detail["facts"]["meter_start_wh"], detail["facts"]["meter_stop_wh"]) == (50_000, 1_500)
     assert _dec(detail["cdr"]["total_energy"]) == _dec(session["kwh"]) == Decimal("3.5")
-    refused = await platform.release_cdr(review["cdr_id"], {"reviewer": "ops"})
-    assert refused.status_code == 409
-    released = await platform.release_cdr(
+    # The operator's way: `evroam cdrs ...` against the running platform.
+    listed = evroam_cdrs(platform, tmp_path, "reviews", "--session-id", session["id"])
+    assert review["cdr_id"] in listed.stdout
+    assert "ENERGY_METER_MISMATCH" in listed.stdout
+    refused = evroam_cdrs(platform, tmp_path, "release", review["cdr_id"], "--reviewer", "ops")
+    assert refused.returncode == 1
+    assert "ENERGY_METER_MISMATCH: total_energy 3.5 kWh" in refused.stderr
+    accept = [a for code in review["reason_codes"] for a in ("--accept", code)]
+    released = evroam_cdrs(
+        platform,
+        tmp_path,
+        "release",
         review["cdr_id"],
-        {"reviewer": "ops", "accept": review["reason_codes"], "note": "meter swapped on site"},
+        "--reviewer",
+        "ops",
+        *accept,
+        "--note",
+        "meter swapped on site",
     )
-    assert released.status_code == 200, released.text
+    assert released.returncode == 0, released.stderr
+    assert f"cdr.released + cdr.issued: issued {review['cdr_id']}" in released.stdout
 
     [cdr] = await _cdrs(platform, session["id"], 1)
     assert cdr["id"] == review["cdr_id"]

@@ -25,23 +25,6 @@ pytestmark = pytest.mark.flow
 Row = dict[str, Any]
 
 
-async def _station(platform: Platform, priced_by: scenario.Scenario) -> str:
-    """A fresh station at a location of its own, priced by the shared scenario's tariff
-    (0.35 EUR/kWh, 21 % VAT), once the session service knows that tariff there."""
-    sc = scenario.Scenario.new()
-    await platform.register_location(scenario.location(sc))
-    await platform.register_station(scenario.station(sc))
-    await platform.assign_tariff(sc.location_id, priced_by.tariff_id, "2026-01-01T00:00:00Z")
-    for service, path in (
-        ("gateway", f"/stations/{sc.station_id}"),
-        ("session", f"/locations/{sc.location_id}/tariff"),
-    ):
-        await platform.eventually(
-            f"{path} known", service, lambda s=service, p=path: platform.found(s, p)
-        )
-    return sc.station_id
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -85,7 +68,7 @@ async def test_a_16_session_matches_the_station_and_the_tariff_at_every_update_a
     provisioned: tuple[scenario.Scenario, str],
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     t0 = _now() - timedelta(minutes=45)
     async with SimulatedStation16(stack.ocpp_url, station_id) as cs:
         await cs.boot()
@@ -131,7 +114,7 @@ async def test_a_201_session_matches_the_station_at_every_update_and_parks_when_
     provisioned: tuple[scenario.Scenario, str],
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     t0 = _now() - timedelta(hours=1)
     async with SimulatedStation201(stack.ocpp_url, station_id) as cs:
         await cs.boot()
@@ -157,7 +140,10 @@ async def test_a_stop_without_a_start_is_reconstructed_from_its_readings_or_decl
     provisioned: tuple[scenario.Scenario, str],
 ) -> None:
     sc, _ = provisioned
-    with_data, without = await _station(platform, sc), await _station(platform, sc)
+    with_data, without = (
+        await scenario.station_priced_by(platform, sc),
+        await scenario.station_priced_by(platform, sc),
+    )
     at = _now()
     async with SimulatedStation16(stack.ocpp_url, with_data) as cs:
         await cs.stop_transaction(
@@ -183,7 +169,7 @@ async def test_an_ended_before_its_started_is_completed_when_the_start_arrives(
     provisioned: tuple[scenario.Scenario, str],
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     at = _now() - timedelta(minutes=20)
     async with SimulatedStation201(stack.ocpp_url, station_id) as cs:
         tx = cs.transaction(evse_id=1)
@@ -204,9 +190,9 @@ async def test_meter_resets_clock_offsets_and_late_offline_transactions_are_meas
 ) -> None:
     sc, _ = provisioned
     reset, ahead, offline = (
-        await _station(platform, sc),
-        await _station(platform, sc),
-        await _station(platform, sc),
+        await scenario.station_priced_by(platform, sc),
+        await scenario.station_priced_by(platform, sc),
+        await scenario.station_priced_by(platform, sc),
     )
     now = _now()
     async with SimulatedStation16(stack.ocpp_url, reset) as cs:
@@ -243,7 +229,7 @@ async def test_a_duplicate_reading_changes_nothing_and_a_forgotten_session_is_cl
     provisioned: tuple[scenario.Scenario, str],
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     t0 = _now() - timedelta(minutes=30)
     async with SimulatedStation16(stack.ocpp_url, station_id) as cs:
         await cs.boot()

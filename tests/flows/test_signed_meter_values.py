@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,25 +24,6 @@ from evroam_testing.station import Reading, SimulatedStation16
 from evroam_testing.station201 import SimulatedStation201
 
 pytestmark = pytest.mark.flow
-
-
-async def _station(platform: Platform, priced_by: scenario.Scenario) -> str:
-    """A fresh station at a location of its own, priced by the shared scenario's tariff, once
-    the gateway and the session service know it."""
-    sc = scenario.Scenario.new()
-    await platform.register_location(scenario.location(sc))
-    await platform.register_station(scenario.station(sc))
-    await platform.assign_tariff(sc.location_id, priced_by.tariff_id, "2026-01-01T00:00:00Z")
-    for service, path in (
-        ("gateway", f"/stations/{sc.station_id}"),
-        ("session", f"/locations/{sc.location_id}/tariff"),
-    ):
-        await platform.eventually(f"{path} known", service, _finder(platform, service, path))
-    return sc.station_id
-
-
-def _finder(platform: Platform, service: str, path: str) -> Callable[[], Awaitable[Any]]:
-    return lambda: platform.found(service, path)
 
 
 async def _completed(platform: Platform, station_id: str) -> dict[str, Any]:
@@ -66,7 +46,7 @@ async def test_the_signed_values_of_a_16_session_reach_its_completion_as_signed_
     stack: Stack, platform: Platform, provisioned: tuple[scenario.Scenario, str]
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     meter, t0 = SignedMeter(serial="EVR-16-0001"), _start()
     begin = Reading(t0, 10_000, context="Transaction.Begin")
     periodic = Reading(t0 + timedelta(minutes=20), 16_000)
@@ -102,7 +82,7 @@ async def test_the_signed_values_of_a_201_session_reach_its_completion_with_the_
     stack: Stack, platform: Platform, provisioned: tuple[scenario.Scenario, str]
 ) -> None:
     sc, _ = provisioned
-    station_id = await _station(platform, sc)
+    station_id = await scenario.station_priced_by(platform, sc)
     meter, t0 = SignedMeter(serial="EVR-201-0001"), _start()
     async with SimulatedStation201(stack.ocpp_url, station_id, signed_meter=meter) as cs:
         await cs.boot()

@@ -39,7 +39,19 @@ def evroam(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_command_explains_itself() -> None:
-    for args in ([], ["trace", "session"], ["rebuild"], ["lag"], ["dlq", "list"], ["demo"]):
+    for args in (
+        [],
+        ["trace", "session"],
+        ["rebuild"],
+        ["lag"],
+        ["dlq", "list"],
+        ["demo"],
+        ["cdrs"],
+        ["cdrs", "reviews"],
+        ["cdrs", "review"],
+        ["cdrs", "release"],
+        ["cdrs", "reject"],
+    ):
         done = subprocess.run(
             [sys.executable, "-m", "evroam_cli.main", *args, "--help"],
             capture_output=True,

@@ -193,13 +193,8 @@ class Platform:
     async def register_partner(self, partner: dict[str, Any]) -> Any:
         return await self._send("POST", "roaming", "/admin/partners", partner)
 
-    async def release_cdr(self, cdr_id: str, release: dict[str, Any]) -> httpx.Response:
-        """Release a CDR held for review; the answer as it is (409 names what still fails)."""
-        return await self._http.post(
-            self.url("cdr", f"/reviews/{cdr_id}/release"), json=release, headers=self._admin
-        )
-
     async def reject_cdr(self, cdr_id: str, rejection: dict[str, Any]) -> httpx.Response:
+        """Reject a CDR held for review; the answer as it is."""
         return await self._http.post(
             self.url("cdr", f"/reviews/{cdr_id}/reject"), json=rejection, headers=self._admin
         )

@@ -10,17 +10,18 @@ from pathlib import Path
 
 from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
 from evroam_cli.locations import add_parser as add_locations_parser
+from evroam_cli.reviews import add_parser as add_reviews_parser
 from evroam_cli.stations import add_parser as add_stations_parser
 from evroam_cli.tokens import add_parser as add_tokens_parser
 
-ADMIN_COMMANDS = ("tokens", "locations", "stations")  # they need the admin API's endpoints
+ADMIN_COMMANDS = ("tokens", "locations", "stations", "cdrs")  # they need the admin API's endpoints
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evroam",
         description="Operate an evroam platform: trace a charging session, manage tokens,"
-        " locations and stations, run the demo.",
+        " locations and stations, review held CDRs, run the demo.",
     )
     parser.add_argument(
         "--endpoints",
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     add_tokens_parser(sub)
     add_locations_parser(sub)
     add_stations_parser(sub)
+    add_reviews_parser(sub)
     sub.add_parser(
         "demo",
         help="provision a location, station, tariff and token, play a "
@@ -94,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
         assert endpoints is not None
         return run(args, endpoints)
+    if args.command == "cdrs":
+        from evroam_cli.reviews import run as run_reviews
+
+        assert endpoints is not None
+        return run_reviews(args, endpoints)
     if args.command in ("locations", "stations"):
         from evroam_cli.locations import run as run_registry
 

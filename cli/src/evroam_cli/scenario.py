@@ -4,6 +4,7 @@ and one charging session followed through session, CDR, OCPI and invoice."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 import string
 from dataclasses import dataclass
@@ -155,6 +156,21 @@ async def provision(p: Platform, sc: Scenario, priced_by: dict[str, Any] | None 
         ),
     )
     return str(partner["token"])
+
+
+async def station_priced_by(p: Platform, priced_by: Scenario) -> str:
+    """A fresh station at a location of its own, priced by another scenario's tariff, once
+    the gateway and the session service know it; its station id."""
+    sc = Scenario.new()
+    await p.register_location(location(sc))
+    await p.register_station(station(sc))
+    await p.assign_tariff(sc.location_id, priced_by.tariff_id, "2026-01-01T00:00:00Z")
+    for service, path in (
+        ("gateway", f"/stations/{sc.station_id}"),
+        ("session", f"/locations/{sc.location_id}/tariff"),
+    ):
+        await p.eventually(f"{path} known", service, functools.partial(p.found, service, path))
+    return sc.station_id
 
 
 async def play(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -204,7 +205,7 @@ async def test_the_cdr_views_rebuilt_from_the_log_equal_the_live_ones(
 
 
 async def review_api_call(
-    feed: SessionFeed, method: str, path: str, **kwargs: object
+    feed: SessionFeed, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
     app = FastAPI()
     app.include_router(cdr_http.router(feed.pool))
@@ -212,7 +213,7 @@ async def review_api_call(
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": "Bearer secret"}
     async with httpx.AsyncClient(transport=transport, base_url="http://cdr", headers=headers) as c:
-        return await c.request(method, path, **kwargs)  # type: ignore[arg-type]
+        return await c.request(method, path, **kwargs)
 
 
 async def test_the_review_api_lists_inspects_releases_and_rejects(
