@@ -21,18 +21,20 @@ from psycopg_pool import AsyncConnectionPool
 
 from evroam_cdr.adapters import http as cdr_http
 from evroam_cdr.adapters import postgres, review_api
-from evroam_cdr.app import policies
+from evroam_cdr.app import policies, references
 from evroam_cdr.domain.cdr import cdr_id_for
 from evroam_cdr.domain.checks import Policy
 from evroam_cdr.projections.cdrs import CdrsV2
 from evroam_cdr.projections.reviews import CdrReviewsV1
-from evroam_contracts import Envelope
+from evroam_contracts import Envelope, Message
+from evroam_contracts.authorization import TokenRegistered
+from evroam_contracts.gateway import LocationRegistered
 from evroam_contracts.ids import new_id
-from evroam_contracts.session import SessionCompleted
+from evroam_contracts.session import SessionCompleted, SessionStarted
 from evroam_contracts.shared import CostBreakdown
 from evroam_eventstore import EventStore, RecordedEvent
 from evroam_eventstore.projections import ProjectionRunner, rebuild
-from evroam_messaging import Consumer
+from evroam_messaging import Consumer, RetryLaterError
 from evroam_messaging.consumer import process
 from evroam_testing.fakes import Record, RecordingProducer
 
@@ -50,20 +52,20 @@ class SessionFeed:
 
     @staticmethod
     def envelope(
-        session: SessionCompleted,
+        message: Message,
         *,
         event_id: uuid.UUID | None = None,
         correlation_id: str = "corr-1",
     ) -> Envelope:
         return Envelope(
             event_id=event_id or new_id(),
-            type=session.type_name,
-            version=session.version,
+            type=message.type_name,
+            version=message.version,
             source="evroam.session",
             time=datetime.now(UTC),
-            stream_id=f"session-{session.session_id}",
+            stream_id=f"session-{getattr(message, 'session_id', 'reference')}",
             stream_version=5,
-            payload=session.to_json_dict(),
+            payload=message.to_json_dict(),
             correlation_id=correlation_id,
         )
 
@@ -79,15 +81,19 @@ class SessionFeed:
         )
         await process(self.consumer, self.pool, self.producer, record)
 
+    async def know(self, session: SessionCompleted) -> None:
+        """Record the session, its location and its token as seen (the references
+        consumer's and session.started's effect)."""
+        async with self.pool.connection() as conn:
+            loc, tok = session.location, session.cdr_token
+            await postgres.session_seen(conn, session.session_id, session.started_at)
+            await postgres.location_seen(conn, loc.country_code, loc.party_id, loc.id)
+            await postgres.token_seen(conn, tok.country_code, tok.party_id, tok.uid)
+
     async def complete(self, session: SessionCompleted, *, known: bool = True) -> None:
-        """Deliver session.completed; with `known`, its session, location and token are
-        first recorded as seen (what the references consumer does)."""
+        """Deliver session.completed; with `known`, its references are seen first."""
         if known:
-            async with self.pool.connection() as conn:
-                loc, tok = session.location, session.cdr_token
-                await postgres.session_seen(conn, session.session_id, session.started_at)
-                await postgres.location_seen(conn, loc.country_code, loc.party_id, loc.id)
-                await postgres.token_seen(conn, tok.country_code, tok.party_id, tok.uid)
+            await self.know(session)
         await self.deliver(self.envelope(session))
 
     @property
@@ -109,14 +115,15 @@ async def test_a_completed_session_issues_its_cdr_caused_by_that_event(
     make_session: MakeSession,
 ) -> None:
     session = make_session("S-1")
-    await feed.complete(session)
+    await feed.know(session)
     envelope = feed.envelope(session, correlation_id="corr-S-1")
 
-    await feed.deliver(envelope)  # the same session again, as another event: nothing new
-    [event] = await feed.cdr_events("S-1")
+    await feed.deliver(envelope)
 
+    [event] = await feed.cdr_events("S-1")
     assert (event.type, event.payload["cdr"]["id"]) == ("cdr.issued", cdr_id_for("S-1"))
-    assert event.correlation_id == "corr-1"
+    assert event.correlation_id == "corr-S-1"
+    assert event.metadata["causation_id"] == str(envelope.event_id)
     assert feed.dead_letters == []
 
 
@@ -292,3 +299,62 @@ async def test_the_http_api_serves_ocpi_cdrs_with_exact_json_numbers(
     assert of_contract.headers["X-Total-Count"] == "2"
     assert [c["cdr_token"]["contract_id"] for c in of_session] == ["NL-OTHER-1"]
     assert missing.status_code == 404
+
+
+async def test_a_just_ended_session_waits_for_its_references_then_is_issued(
+    feed: SessionFeed,
+    make_session: MakeSession,
+) -> None:
+    now = datetime.now(UTC)
+    sample = make_session("S-NEW")
+    shift = now - sample.ended_at  # the sample session, moved to have ended just now
+    session = sample.model_copy(
+        update={
+            "started_at": sample.started_at + shift,
+            "ended_at": now,
+            "charging_periods": tuple(
+                p.model_copy(update={"start_date_time": p.start_date_time + shift})
+                for p in sample.charging_periods
+            ),
+        }
+    )
+
+    with pytest.raises(RetryLaterError, match="waiting for session, location, token"):
+        await feed.deliver(feed.envelope(session))  # Kafka delivers it again in a moment
+    assert await feed.cdr_events("S-NEW") == []
+
+    refs = SessionFeed(feed.pool, consumer=references())
+    loc, tok = session.location, session.cdr_token
+    for message in (
+        LocationRegistered(
+            location_id=loc.id,
+            address=loc.address,
+            city=loc.city,
+            country=loc.country,
+            coordinates=loc.coordinates,
+            time_zone=loc.time_zone,
+            country_code=loc.country_code,
+            party_id=loc.party_id,
+        ),
+        TokenRegistered(
+            country_code=tok.country_code,
+            party_id=tok.party_id,
+            uid=tok.uid,
+            type=tok.type,
+            contract_id=tok.contract_id,
+            issuer="TNM",
+            last_updated=now,
+        ),
+    ):
+        await refs.deliver(refs.envelope(message))
+    await feed.deliver(
+        feed.envelope(
+            SessionStarted.model_validate(
+                session.model_dump(include=set(SessionStarted.model_fields))
+            )
+        )
+    )
+    await feed.deliver(feed.envelope(session))
+
+    [event] = await feed.cdr_events("S-NEW")
+    assert event.type == "cdr.issued", event.payload.get("reasons")
