@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.pricing import ZONE, _p99, bench_session, bench_tariff
+from evroam_cdr.domain.cdr import COST_FIELDS
 from evroam_cdr.domain.checks import Known, Policy
 from evroam_cdr.domain.decider import CdrState, IssueCdr, issue
 from evroam_contracts.cdr import CdrIssued
@@ -61,17 +62,7 @@ def completed(usage: SessionUsage, n: int) -> SessionCompleted:
             }
             for p in priced.charging_periods
         ],
-        costs={
-            name: _price(getattr(priced, name))
-            for name in (
-                "total_cost",
-                "total_fixed_cost",
-                "total_energy_cost",
-                "total_time_cost",
-                "total_parking_cost",
-                "total_reservation_cost",
-            )
-        },
+        costs={name: _price(getattr(priced, name)) for name in COST_FIELDS},
     )
     return SessionCompleted.model_validate(data)
 
