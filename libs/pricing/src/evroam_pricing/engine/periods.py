@@ -3,7 +3,9 @@
 Each segment gets its active component per dimension; neighbouring segments with the same
 components (and the same charging/parking state) are merged, so a new period starts exactly
 where another component becomes active (OCPI 2.2.1 CDRs: ChargingPeriod), at parking edges,
-and nowhere else.
+and, when the tariff restricts power or current, where the level changes: the CDR must carry
+enough for the eMSP to re-compute total_cost (OCPI 2.2.1 CDR rules), and a merged period
+shows only the min and max level over its span.
 """
 
 from __future__ import annotations
@@ -42,19 +44,39 @@ class Period:
 
 
 def priced_periods(tariff: Tariff, segments: Iterable[Segment]) -> list[Period]:
+    keep_levels = _restricts_levels(tariff)
     periods: list[Period] = []
     for segment in segments:
         period = _period(tariff, segment)
         last = periods[-1] if periods else None
-        if last and (last.phase, last.parking, last.selected) == (
-            period.phase,
-            period.parking,
-            period.selected,
+        if (
+            last
+            and (last.phase, last.parking, last.selected)
+            == (period.phase, period.parking, period.selected)
+            and (not keep_levels or _same_level(last, period))
         ):
             periods[-1] = _merge(last, period)
         else:
             periods.append(period)
     return periods
+
+
+def _restricts_levels(tariff: Tariff) -> bool:
+    """Does any element depend on power or current? Then stretches of different levels stay
+    apart: a merged period only shows its min and max level, and an eMSP re-pricing the CDR
+    would read the restrictions at a level (MIN_POWER) charging never had at that moment."""
+    return any(
+        getattr(e.restrictions, bound) is not None
+        for e in tariff.elements
+        if e.restrictions is not None
+        for bound in ("min_power", "max_power", "min_current", "max_current")
+    )
+
+
+def _same_level(first: Period, second: Period) -> bool:
+    return set(first.powers_w) == set(second.powers_w) and set(first.currents_a) == set(
+        second.currents_a
+    )
 
 
 def charging_period(period: Period, tariff_id: str) -> ChargingPeriod:

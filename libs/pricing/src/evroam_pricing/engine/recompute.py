@@ -47,14 +47,12 @@ def price_charging_periods(
     inexact decimals). Only `start_date_time`, `dimensions` and `tariff_id` are read; a
     tariff_id must be `tariff.id` or absent (read as this tariff, the CDR's only one).
 
-    Limits (what a CDR cannot say): a period reports only the min/max power and current over
-    its whole span, and restrictions are read with its MIN_POWER/MIN_CURRENT. When the CPO
-    merged stretches of different levels into one period (as `price_session` does when they
-    select the same components), a restricted FLAT is read at the first period's minimum level,
-    not at the level charging started with, and an element restricting power (or current)
-    *and* time/duration/kWh can match at that mixed moment though it matched at no instant of
-    the period. A session of zero length has no periods and is rejected. Reservation time is
-    out of scope.
+    Restrictions are read with each period's MIN_POWER/MIN_CURRENT. That is exact for CDRs
+    made by `price_session`: when a tariff restricts power or current it keeps stretches of
+    different levels in periods of their own (periods.py), so a period's level is the level at
+    its start. A CDR from elsewhere that merged levels may re-price differently, which is the
+    point of checking it. A session of zero length has no periods and is rejected.
+    Reservation time is out of scope.
     """
     zone = load_zone(time_zone)
     _check_instants(periods, start_at, end_at)
