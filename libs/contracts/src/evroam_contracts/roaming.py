@@ -55,6 +55,26 @@ class PartnerCredentialsExchanged(Event):
     exchanged_at: datetime
 
 
+class PartnerCredentialsUpdated(PartnerCredentialsExchanged):
+    """The partner sent new credentials (PUT, OCPI 2.2.1 section 2.4): new endpoints, a new
+    token we present to it (kept outside the log) and a new token it presents to us (its
+    SHA-256 here; the one before stops working)."""
+
+    type_name: ClassVar[str] = "roaming.partner_credentials_updated"
+
+
+class PartnerUnregistered(Event):
+    """The partner ended the connection (DELETE, OCPI 2.2.1 section 2.5): its token stops
+    working, we no longer call it, and the party may be registered again."""
+
+    type_name: ClassVar[str] = "roaming.partner_unregistered"
+    producer: ClassVar[str] = P
+    partner_id: str
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    unregistered_at: datetime
+
+
 class TokenReceived(Event):
     """An eMSP partner pushed one of its tokens to our Tokens Receiver (PUT or PATCH, OCPI
     2.2.1 section 12.2.1); `token` is the whole token after the change."""
@@ -94,5 +114,11 @@ class RealtimeAuthorization(Value):
     detail: str | None = None
 
 
-EVENTS = (PartnerRegistered, PartnerCredentialsExchanged, TokenReceived)
+EVENTS = (
+    PartnerRegistered,
+    PartnerCredentialsExchanged,
+    PartnerCredentialsUpdated,
+    PartnerUnregistered,
+    TokenReceived,
+)
 COMMANDS = (AuthorizeRealtime,)

@@ -273,13 +273,30 @@ class OcpiPartner:
         role = ours["roles"][0]
         self.our_party = (role["country_code"], role["party_id"])
 
+    async def update_credentials(self) -> None:
+        """Section 2.4 from the partner's side: a new token B for us, sent with PUT; we answer
+        with a new token C, and the partner's previous tokens stop working."""
+        if self.token_c is None:
+            raise RuntimeError("register() first")
+        url = self.our_endpoints[("credentials", "SENDER")]
+        self.token_b = secrets.token_urlsafe(32)
+        ours = await self._data(self.http, "PUT", url, self.token_c, json=self.credentials())
+        self.token_c = ours["token"]
+
+    async def unregister(self) -> None:
+        """Section 2.5 from the partner's side: DELETE our credentials."""
+        if self.token_c is None:
+            raise RuntimeError("register() first")
+        url = self.our_endpoints[("credentials", "SENDER")]
+        await self._data(self.http, "DELETE", url, self.token_c)
+
     async def _data(
         self, http: httpx.AsyncClient, method: str, url: str, token: str, **kw: Any
     ) -> Any:
         response = await http.request(method, url, headers=self._headers(token), **kw)
         if response.status_code != 200 or response.json().get("status_code") != 1000:
             raise OcpiPartnerError(f"{method} {url}", response)
-        return response.json()["data"]
+        return response.json().get("data")  # absent when there is nothing to answer
 
     def _headers(self, token: str, to: tuple[str, str] | None = None) -> dict[str, str]:
         headers = {**auth_header(token), "X-Request-ID": str(uuid4())}

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_testing.ocpi_partner import OcpiPartner
@@ -122,10 +121,69 @@ async def test_the_partner_calls_us_with_token_c_on_every_module(
     assert cdrs.json()["status_code"] == 1000
 
 
-async def test_update_and_unregister_answer_405_with_a_message(connect_partner: Connect) -> None:
+async def test_a_credentials_update_gives_a_new_token_c_and_retires_the_old_ones(
+    connect_partner: Connect, roaming: Any, pool: AsyncConnectionPool
+) -> None:
     partner = await connect_partner("DE", "TNM")
-    url = partner.our_endpoints[("credentials", "SENDER")]
-    for method in ("PUT", "DELETE"):
-        response: httpx.Response = await partner.request(method, url, json=partner.credentials())
-        assert response.status_code == 405
-        assert "not supported yet" in response.json()["status_message"]
+    other = await connect_partner("NL", "ABC")
+    old_b, old_c = partner.token_b, partner.token_c
+    assert old_c is not None
+
+    await partner.update_credentials()
+
+    assert partner.token_c not in (None, old_c)
+    with_old = await roaming.http.get("/ocpi/versions", headers=auth(old_c))
+    assert with_old.status_code == 401
+    cdrs = await partner.request("GET", f"{roaming.url}/ocpi/cpo/2.2.1/cdrs")
+    assert cdrs.json()["status_code"] == 1000  # the new token C works
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT party_id, credentials_token FROM partner_secrets ORDER BY party_id"
+        )
+        secrets = await cur.fetchall()
+    assert secrets == [("ABC", other.token_b), ("TNM", partner.token_b)]
+    assert old_b not in dict(secrets).values()
+    logged = await events(pool)
+    assert [t for t, _ in logged].count("roaming.partner_credentials_updated") == 1
+    assert all(partner.token_c not in text and partner.token_b not in text for _, text in logged)
+    # The other partner was not touched.
+    assert other.token_c is not None
+    mine = await roaming.http.get("/ocpi/versions", headers=auth(other.token_c))
+    assert mine.status_code == 200
+
+
+async def test_unregistering_ends_the_connection_and_the_party_may_register_again(
+    connect_partner: Connect, roaming: Any, pool: AsyncConnectionPool
+) -> None:
+    partner = await connect_partner("DE", "TNM")
+    other = await connect_partner("NL", "ABC")
+    assert partner.token_c is not None
+
+    await partner.unregister()
+
+    gone = await roaming.http.get("/ocpi/versions", headers=auth(partner.token_c))
+    assert gone.status_code == 401
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT party_id FROM partner_secrets")
+        assert await cur.fetchall() == [("ABC",)]  # we no longer call it
+    assert other.token_c is not None
+    still = await roaming.http.get("/ocpi/versions", headers=auth(other.token_c))
+    assert still.status_code == 200
+    again = await connect_partner("DE", "TNM")  # admitted and registered anew
+    assert again.token_c is not None
+    assert (
+        await roaming.http.get("/ocpi/versions", headers=auth(again.token_c))
+    ).status_code == 200
+
+
+async def test_update_and_unregister_before_the_handshake_answer_405(roaming: Any) -> None:
+    token_a = await roaming.admit("DE", "TNM")
+    async with OcpiPartner("DE", "TNM") as partner:
+        url = f"{roaming.url}/ocpi/2.2.1/credentials"
+        for method in ("PUT", "DELETE"):
+            response = await partner.http.request(
+                method, url, headers=auth(token_a), json=partner.credentials()
+            )
+            assert response.status_code == 405, response.text
+            assert response.json()["status_code"] == 2000
+            assert "not registered over OCPI" in response.json()["status_message"]

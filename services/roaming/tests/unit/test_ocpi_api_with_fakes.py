@@ -102,19 +102,18 @@ async def test_credentials_give_the_callers_token_back_with_our_party(
     }
 
 
-async def test_credentials_update_and_unregister_are_not_offered_yet_and_say_so(
+async def test_a_credentials_update_with_invalid_credentials_gets_2001_with_the_reason(
     ocpi: httpx.AsyncClient,
     emsp_token: str,
 ) -> None:
-    for method in ("PUT", "DELETE"):
-        response = await ocpi.request(
-            method, "/ocpi/2.2.1/credentials", headers=token_header(emsp_token)
-        )
-        assert response.status_code == 405
-        assert response.headers["Allow"] == "GET, POST"
-        body = envelope_of(response)
-        assert body["status_code"] == 2000
-        assert "not supported yet" in body["status_message"]
+    response = await ocpi.put(
+        "/ocpi/2.2.1/credentials", headers=token_header(emsp_token), json={"token": "x"}
+    )
+
+    body = envelope_of(response)
+    assert body["status_code"] == 2001
+    assert "invalid Credentials" in body["status_message"]
+    assert "url" in body["status_message"]
 
 
 async def test_a_registration_whose_body_is_not_json_gets_400_and_2001(

@@ -130,6 +130,11 @@ async def save_partner_secret(
     )
 
 
+async def delete_partner_secret(conn: AsyncConnection, partner_id: str) -> None:
+    """Forget the token we presented to a partner that unregistered (OCPI 2.2.1 section 2.5)."""
+    await conn.execute("DELETE FROM partner_secrets WHERE partner_id = %s", (partner_id,))
+
+
 async def tokens_sender(conn: AsyncConnection, owner: Party) -> TokensSender | None:
     """The eMSP of a token owner that completed the handshake and offers a tokens SENDER."""
     cur = await conn.execute(

@@ -16,6 +16,11 @@ class CredentialsAlreadyExchangedError(Exception):
     2.2.1 section 2.4), so a second POST is refused with HTTP 405 (section 2.2)."""
 
 
+class CredentialsNotExchangedError(Exception):
+    """Updating (PUT) or unregistering (DELETE) needs a completed registration; before it the
+    answer is HTTP 405 (OCPI 2.2.1 sections 2.2, 2.4, 2.5)."""
+
+
 class RegisteredPartyNotInRolesError(ValueError):
     """The Credentials a partner posts must list the party it was registered as: that party
     owns the objects it pushes and is the one we call (OCPI 2.2.1 section 2.2)."""

@@ -9,18 +9,22 @@ from datetime import datetime
 
 from evroam_contracts.roaming import (
     PartnerCredentialsExchanged,
+    PartnerCredentialsUpdated,
     PartnerEndpoint,
     PartnerRegistered,
+    PartnerUnregistered,
     Role,
 )
 from evroam_roaming.domain.errors import (
     CredentialsAlreadyExchangedError,
+    CredentialsNotExchangedError,
     InvalidCredentialsTokenError,
     PartnerAlreadyRegisteredError,
     RegisteredPartyNotInRolesError,
 )
 
-PartnerEvent = PartnerRegistered | PartnerCredentialsExchanged
+# PartnerCredentialsUpdated is a PartnerCredentialsExchanged.
+PartnerEvent = PartnerRegistered | PartnerCredentialsExchanged | PartnerUnregistered
 
 MAX_CREDENTIALS_TOKEN_LENGTH = 64  # OCPI 2.2.1 section 2.2: Credentials.token string(64)
 
@@ -96,6 +100,8 @@ def token_sha256(token: str) -> str:
 def evolve(state: PartnerState, event: PartnerEvent) -> PartnerState:
     if isinstance(event, PartnerCredentialsExchanged):
         return PartnerState(partner_id=state.partner_id, credentials_exchanged=True)
+    if isinstance(event, PartnerUnregistered):
+        return PartnerState()  # the party may be registered again, as a new partner
     return PartnerState(partner_id=event.partner_id)
 
 
@@ -142,6 +148,45 @@ def exchange_credentials(
         raise CredentialsAlreadyExchangedError(
             f"partner {state.partner_id} is already registered; use PUT to update"
         )
+    return [_exchanged(PartnerCredentialsExchanged, command, state.partner_id, token, now)]
+
+
+def update_credentials(
+    command: ExchangeCredentials, state: PartnerState, *, token: str, now: datetime
+) -> list[PartnerCredentialsExchanged]:
+    """OCPI 2.2.1 section 2.4: a registered partner sends new credentials (PUT); it presents
+    `token` from now on, and the token before stops working."""
+    if state.partner_id is None or not state.credentials_exchanged:
+        raise CredentialsNotExchangedError(
+            f"{command.party.country_code}*{command.party.party_id} is not registered over"
+            " OCPI yet: POST credentials first"
+        )
+    return [_exchanged(PartnerCredentialsUpdated, command, state.partner_id, token, now)]
+
+
+def unregister(state: PartnerState, party: Party, *, now: datetime) -> list[PartnerUnregistered]:
+    """OCPI 2.2.1 section 2.5: the partner ends the connection (DELETE)."""
+    if state.partner_id is None or not state.credentials_exchanged:
+        raise CredentialsNotExchangedError(
+            f"{party.country_code}*{party.party_id} is not registered over OCPI"
+        )
+    return [
+        PartnerUnregistered(
+            partner_id=state.partner_id,
+            country_code=party.country_code,
+            party_id=party.party_id,
+            unregistered_at=now,
+        )
+    ]
+
+
+def _exchanged(
+    kind: type[PartnerCredentialsExchanged],
+    command: ExchangeCredentials,
+    partner_id: str,
+    token: str,
+    now: datetime,
+) -> PartnerCredentialsExchanged:
     if command.party not in command.roles:
         raise RegisteredPartyNotInRolesError(
             f"roles must include the registered party {command.party.country_code}"
@@ -149,15 +194,13 @@ def exchange_credentials(
         )
     if not is_credentials_token(token):
         raise InvalidCredentialsTokenError("credentials token is not 1-64 printable ASCII chars")
-    return [
-        PartnerCredentialsExchanged(
-            partner_id=state.partner_id,
-            country_code=command.party.country_code,
-            party_id=command.party.party_id,
-            token_sha256=token_sha256(token),
-            versions_url=command.versions_url,
-            ocpi_version=command.ocpi_version,
-            endpoints=command.endpoints,
-            exchanged_at=now,
-        )
-    ]
+    return kind(
+        partner_id=partner_id,
+        country_code=command.party.country_code,
+        party_id=command.party.party_id,
+        token_sha256=token_sha256(token),
+        versions_url=command.versions_url,
+        ocpi_version=command.ocpi_version,
+        endpoints=command.endpoints,
+        exchanged_at=now,
+    )

@@ -34,10 +34,13 @@ async def handle_register_partner(
         store = EventStore()
         async with pool.connection() as conn:
             recorded = await store.load(conn, stream)
+            # The whole history: a party that unregistered may be registered again.
             state = partners.fold(
                 m
                 for r in recorded
-                if isinstance(m := decode_payload(r.type, r.version, r.payload), PartnerRegistered)
+                if isinstance(
+                    m := decode_payload(r.type, r.version, r.payload), partners.PartnerEvent
+                )
             )
             events = partners.register(
                 command, state, partner_id=partner_id, token=token, now=datetime.now(UTC)

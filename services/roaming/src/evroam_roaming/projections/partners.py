@@ -11,7 +11,9 @@ from psycopg import AsyncConnection
 from evroam_eventstore import RecordedEvent
 
 REGISTERED = "roaming.partner_registered"
-EXCHANGED = "roaming.partner_credentials_exchanged"
+# An update (PUT) carries the same as the handshake: the token hash and the endpoints now.
+EXCHANGED = ("roaming.partner_credentials_exchanged", "roaming.partner_credentials_updated")
+UNREGISTERED = "roaming.partner_unregistered"
 
 
 class PartnersV1:
@@ -30,10 +32,15 @@ class PartnersV1:
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         p = event.payload
-        if event.type == EXCHANGED:
+        if event.type in EXCHANGED:
             await conn.execute(
                 "UPDATE view_partners_v1 SET token_sha256 = %s WHERE partner_id = %s",
                 (p["token_sha256"], p["partner_id"]),
+            )
+            return
+        if event.type == UNREGISTERED:  # its token no longer lets it in
+            await conn.execute(
+                "DELETE FROM view_partners_v1 WHERE partner_id = %s", (p["partner_id"],)
             )
             return
         if event.type != REGISTERED:
@@ -68,9 +75,15 @@ class PartnerConnectionsV1:
     """
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        if event.type != EXCHANGED:
-            return
         p = event.payload
+        if event.type == UNREGISTERED:  # we no longer call it
+            await conn.execute(
+                "DELETE FROM view_partner_connections_v1 WHERE partner_id = %s",
+                (p["partner_id"],),
+            )
+            return
+        if event.type not in EXCHANGED:
+            return
         await conn.execute(
             "INSERT INTO view_partner_connections_v1 VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (partner_id) DO UPDATE SET country_code = excluded.country_code,"

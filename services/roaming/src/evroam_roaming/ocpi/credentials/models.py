@@ -29,10 +29,15 @@ class Credentials(BaseModel):
 
 
 class Registrar(Protocol):
-    """Completes the registration handshake for an authenticated partner; returns the
-    credentials token it presents from now on (token C)."""
+    """Completes the registration handshake for an authenticated partner, or updates or ends
+    its registration; `register` and `update` return the credentials token it presents from
+    now on (token C)."""
 
     async def register(self, partner: Partner, credentials: Credentials) -> str: ...
+
+    async def update(self, partner: Partner, credentials: Credentials) -> str: ...
+
+    async def unregister(self, partner: Partner) -> None: ...
 
 
 class PartnerApiError(Exception):

@@ -2,8 +2,9 @@
 
 GET returns our credentials. POST is the registration handshake (section 2.3) of a partner
 registered out of band through the admin API, which issued the token it presents (token A).
-PUT (update, section 2.4) and DELETE (unregister, section 2.5) are not implemented yet and
-answer HTTP 405 saying so.
+PUT updates a registered partner's credentials (section 2.4: we fetch its endpoints again
+with its new token and answer with a new token C); DELETE unregisters it (section 2.5). Both
+answer HTTP 405 before the handshake.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.errors import (
     CredentialsAlreadyExchangedError,
+    CredentialsNotExchangedError,
     RegisteredPartyNotInRolesError,
 )
 from evroam_roaming.ocpi.auth import Caller, authenticate
@@ -57,11 +59,16 @@ def parse_credentials(raw: bytes) -> Credentials:
         ) from exc
 
 
-async def register(ctx: OcpiContext, caller: Caller, credentials: Credentials) -> str:
-    """Run the handshake; its refusals become the OCPI answers of section 2.2/2.3."""
+async def register(
+    ctx: OcpiContext, caller: Caller, credentials: Credentials, *, update: bool = False
+) -> str:
+    """Run the handshake (or, `update`, section 2.4); its refusals become the OCPI answers of
+    sections 2.2-2.4."""
     try:
+        if update:
+            return await ctx.registrar.update(caller.partner, credentials)
         return await ctx.registrar.register(caller.partner, credentials)
-    except CredentialsAlreadyExchangedError as exc:
+    except (CredentialsAlreadyExchangedError, CredentialsNotExchangedError) as exc:
         raise OcpiError(METHOD_NOT_ALLOWED, StatusCode.CLIENT_ERROR, str(exc)) from exc
     except RegisteredPartyNotInRolesError as exc:
         raise OcpiError(OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc)) from exc
@@ -88,14 +95,21 @@ def router(ctx: OcpiContext) -> APIRouter:
         body = render_json(our_credentials(ctx, token_c).model_dump())
         return ocpi_response(body, ctx.clock())
 
-    @api.api_route(path, methods=["PUT", "DELETE"])
-    async def not_yet(request: Request, caller: Annotated[Caller, Depends(caller_of)]) -> Response:
-        what = "update (PUT)" if request.method == "PUT" else "unregister (DELETE)"
-        raise OcpiError(
-            METHOD_NOT_ALLOWED,
-            StatusCode.CLIENT_ERROR,
-            f"credentials {what} is not supported yet; ask our operator",
-            {"Allow": "GET, POST"},
-        )
+    @api.put(path)
+    async def put_credentials(
+        request: Request, caller: Annotated[Caller, Depends(caller_of)]
+    ) -> Response:
+        credentials = parse_credentials(await request.body())
+        token_c = await register(ctx, caller, credentials, update=True)
+        body = render_json(our_credentials(ctx, token_c).model_dump())
+        return ocpi_response(body, ctx.clock())
+
+    @api.delete(path)
+    async def delete_credentials(caller: Annotated[Caller, Depends(caller_of)]) -> Response:
+        try:
+            await ctx.registrar.unregister(caller.partner)
+        except CredentialsNotExchangedError as exc:
+            raise OcpiError(METHOD_NOT_ALLOWED, StatusCode.CLIENT_ERROR, str(exc)) from exc
+        return ocpi_response(None, ctx.clock())
 
     return api
