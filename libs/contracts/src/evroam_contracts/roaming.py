@@ -75,6 +75,42 @@ class PartnerUnregistered(Event):
     unregistered_at: datetime
 
 
+PushOutcome = Literal["DELIVERED", "FAILED", "DEAD_LETTERED"]
+
+
+class PushAttempted(Event):
+    """One attempt to push an object to a partner (OCPI 2.2.1 section 1.10): delivered, failed
+    (tried again at `next_attempt_at`), or dead-lettered after the last attempt (an operator
+    may replay it)."""
+
+    type_name: ClassVar[str] = "roaming.push_attempted"
+    producer: ClassVar[str] = P
+    push_id: int
+    partner_id: str
+    module: str
+    object_id: str
+    attempt: int
+    outcome: PushOutcome
+    http_status: int | None = None
+    ocpi_status: int | None = None
+    detail: str | None = None
+    location: str | None = None
+    next_attempt_at: datetime | None = None
+    attempted_at: datetime
+
+
+class PushReplayed(Event):
+    """An operator sent a dead-lettered push again (admin API)."""
+
+    type_name: ClassVar[str] = "roaming.push_replayed"
+    producer: ClassVar[str] = P
+    push_id: int
+    partner_id: str
+    module: str
+    object_id: str
+    replayed_at: datetime
+
+
 class TokenReceived(Event):
     """An eMSP partner pushed one of its tokens to our Tokens Receiver (PUT or PATCH, OCPI
     2.2.1 section 12.2.1); `token` is the whole token after the change."""
@@ -119,6 +155,8 @@ EVENTS = (
     PartnerCredentialsExchanged,
     PartnerCredentialsUpdated,
     PartnerUnregistered,
+    PushAttempted,
+    PushReplayed,
     TokenReceived,
 )
 COMMANDS = (AuthorizeRealtime,)

@@ -72,6 +72,11 @@ class OcpiPartner:
         self.token_c: str | None = None
         self.stall_s = 0.0
         self.authorize_calls: list[dict[str, Any]] = []
+        # Its CDRs Receiver (OCPI 2.2.1 section 3.3): CDRs by id, as pushed, with the headers
+        # of each push; `cdr_failures` pushes are answered 503 before it accepts again.
+        self.cdrs: dict[str, dict[str, Any]] = {}
+        self.cdr_pushes: list[dict[str, Any]] = []
+        self.cdr_failures = 0
         self.our_endpoints: dict[tuple[str, str], str] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._port: int | None = None
@@ -188,6 +193,8 @@ class OcpiPartner:
             Route(
                 f"/ocpi/emsp/{VERSION}/tokens/{{uid}}/authorize", self._authorize, methods=["POST"]
             ),
+            Route(f"/ocpi/emsp/{VERSION}/cdrs", self._receive_cdr, methods=["POST"]),
+            Route(f"/ocpi/emsp/{VERSION}/cdrs/{{cdr_id}}", self._stored_cdr, methods=["GET"]),
         ]
 
     def _ours(self, request: Request) -> bool:
@@ -212,6 +219,7 @@ class OcpiPartner:
         endpoints = [
             {"identifier": "credentials", "role": "SENDER", "url": self._credentials_url},
             {"identifier": "tokens", "role": "SENDER", "url": self.tokens_url},
+            {"identifier": "cdrs", "role": "RECEIVER", "url": self.cdrs_url},
         ]
         return self._json(envelope({"version": VERSION, "endpoints": endpoints}))
 
@@ -222,6 +230,32 @@ class OcpiPartner:
     @property
     def tokens_url(self) -> str:
         return f"{self.base_url}/emsp/{VERSION}/tokens"
+
+    @property
+    def cdrs_url(self) -> str:
+        return f"{self.base_url}/emsp/{VERSION}/cdrs"
+
+    async def _receive_cdr(self, request: Request) -> Response:
+        """POST {cdrs}: keep the CDR, answer with where it is kept (Location)."""
+        cdr = json.loads(await request.body())
+        self.cdr_pushes.append({"cdr": cdr, "headers": dict(request.headers)})
+        if not self._ours(request):
+            return self._refused()
+        if self.cdr_failures > 0:
+            self.cdr_failures -= 1
+            return self._json(envelope(None, 3000, "Temporarily unavailable"), 503)
+        self.cdrs[cdr["id"]] = cdr
+        response = self._json(envelope(None))
+        response.headers["Location"] = f"{self.cdrs_url}/{cdr['id']}"
+        return response
+
+    async def _stored_cdr(self, request: Request) -> Response:
+        if not self._ours(request):
+            return self._refused()
+        cdr = self.cdrs.get(request.path_params["cdr_id"])
+        if cdr is None:
+            return self._json(envelope(None, 2004, "Unknown CDR"), 404)
+        return self._json(envelope(cdr))
 
     def credentials(self) -> dict[str, Any]:
         """What it posts to register: token B, its versions URL, its eMSP role."""

@@ -16,8 +16,10 @@ from evroam_roaming.adapters.http import router as admin_router
 from evroam_roaming.adapters.ocpi_client import OcpiClient
 from evroam_roaming.adapters.postgres import PostgresCdrs, PostgresPartners
 from evroam_roaming.domain.partners import Party
+from evroam_roaming.domain.push import PushPolicy
 from evroam_roaming.handlers.credentials import CredentialsHandshake
 from evroam_roaming.handlers.policies import on_cdr_issued
+from evroam_roaming.handlers.push import Pusher
 from evroam_roaming.handlers.realtime import RealtimeAuthorizer
 from evroam_roaming.handlers.tokens import TokenReceiver
 from evroam_roaming.ocpi.api import ocpi_app
@@ -74,11 +76,33 @@ def realtime_authorizer(
     )
 
 
+def pusher(pool: AsyncConnectionPool, http: httpx.AsyncClient, settings: RoamingSettings) -> Pusher:
+    policy = PushPolicy(
+        max_attempts=settings.push_max_attempts,
+        backoff_s=settings.push_backoff_s,
+        backoff_max_s=settings.push_backoff_max_s,
+        breaker_threshold=settings.push_breaker_threshold,
+        breaker_cooldown_s=settings.push_breaker_cooldown_s,
+    )
+    return Pusher(
+        pool,
+        http,
+        Party(settings.country_code, settings.party_id),
+        policy,
+        timeout_s=settings.ocpi_client_timeout_s,
+        poll_s=settings.push_poll_s,
+    )
+
+
 def mount_http(
-    app: FastAPI, pool: AsyncConnectionPool, settings: RoamingSettings, client: OcpiClient
+    app: FastAPI,
+    pool: AsyncConnectionPool,
+    settings: RoamingSettings,
+    client: OcpiClient,
+    pushes: Pusher | None = None,
 ) -> None:
     """The admin API at `/admin` and OCPI at `/ocpi` (the public URL points partners there)."""
-    app.include_router(admin_router(pool, settings.admin_token))
+    app.include_router(admin_router(pool, settings.admin_token, pushes.replay if pushes else None))
     partners = PostgresPartners(pool)
     context = OcpiContext(
         public_url=settings.public_url,
@@ -107,12 +131,15 @@ async def wire(host: ServiceHost) -> None:
         lambda: float(authorizer.in_flight),
     )
 
+    pushes = pusher(host.pool, http, host.settings)
+
     async def close_on_stop(stop: asyncio.Event) -> None:
-        await authorizer.run(stop)
+        # Both call partners with `http`: it is closed once both have stopped.
+        await asyncio.gather(authorizer.run(stop), pushes.run(stop))
         await http.aclose()
 
     host.add_task("ocpi-client", close_on_stop)
-    mount_http(host.app, host.pool, host.settings, client)
+    mount_http(host.app, host.pool, host.settings, client, pushes)
 
 
 def run() -> int:

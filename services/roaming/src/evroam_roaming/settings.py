@@ -27,6 +27,15 @@ class RoamingSettings(ServiceSettings):
     # Time kept for our reply to reach the requester before its deadline.
     realtime_margin_s: float = Field(default=0.15, ge=0, le=5)
     realtime_max_in_flight: int = Field(default=64, ge=1, le=10_000)
+    # Pushes to partners (OCPI 2.2.1 section 1.10; domain/push.py): attempts in all, the
+    # backoff between them (doubling, capped), the circuit breaker, and how often the queue
+    # is looked at when idle.
+    push_max_attempts: int = Field(default=8, ge=1, le=100)
+    push_backoff_s: float = Field(default=2.0, gt=0, le=3600)
+    push_backoff_max_s: float = Field(default=300.0, gt=0, le=86_400)
+    push_breaker_threshold: int = Field(default=5, ge=1, le=1000)
+    push_breaker_cooldown_s: float = Field(default=30.0, gt=0, le=3600)
+    push_poll_s: float = Field(default=0.5, gt=0, le=60)
 
     @model_validator(mode="after")
     def _default_public_url(self) -> Self:

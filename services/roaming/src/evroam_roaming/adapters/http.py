@@ -1,21 +1,26 @@
-"""Admin API of the roaming service: partner platforms and their credentials tokens."""
+"""Admin API of the roaming service: partner platforms and their credentials tokens, and the
+pushes to partners (their outcomes, the dead-lettered ones, replay)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field
 
 from evroam_contracts.roaming import Role
+from evroam_roaming.adapters import pushes
 from evroam_roaming.adapters.postgres import PostgresPartners
 from evroam_roaming.domain.errors import PartnerAlreadyRegisteredError
 from evroam_roaming.domain.partners import RegisterPartner
 from evroam_roaming.handlers.commands import handle_register_partner
 from evroam_runtime import require_admin
 
-CONFLICT = 409
+CONFLICT, NOT_FOUND = 409, 404
+PushState = Literal["PENDING", "DELIVERED", "DEAD"]
+Replay = Callable[[int], Awaitable[bool]]
 
 
 class PartnerRegistration(BaseModel):
@@ -27,7 +32,9 @@ class PartnerRegistration(BaseModel):
     role: Role
 
 
-def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
+def router(
+    pool: AsyncConnectionPool, admin_token: str | None, replay: Replay | None = None
+) -> APIRouter:
     partners = PostgresPartners(pool)
     api = APIRouter(prefix="/admin")
     admin = [Depends(require_admin(admin_token))]
@@ -46,5 +53,23 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
     @api.get("/partners", dependencies=admin)
     async def list_partners() -> list[dict[str, Any]]:
         return await partners.all()
+
+    @api.get("/pushes", dependencies=admin)
+    async def list_pushes(
+        state: PushState | None = None,
+        partner_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[dict[str, Any]]:
+        """Pushes to partners, oldest first: state (DEAD: the dead-letter list), attempts,
+        the last error, and where the partner keeps a delivered object."""
+        async with pool.connection() as conn:
+            return await pushes.listing(conn, state, partner_id, limit)
+
+    @api.post("/pushes/{push_id}/replay", dependencies=admin)
+    async def replay_push(push_id: int) -> dict[str, Any]:
+        """Send a dead-lettered push again, its attempts counted from zero."""
+        if replay is None or not await replay(push_id):
+            raise HTTPException(NOT_FOUND, f"no dead-lettered push {push_id}")
+        return {"push_id": push_id, "state": "PENDING"}
 
     return api

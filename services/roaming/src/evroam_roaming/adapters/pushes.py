@@ -1,0 +1,140 @@
+"""The push queue (`ocpi_pushes`, sql/0004) and the partner endpoints pushes go to. The only
+module that knows these tables' SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row, dict_row
+
+from evroam_roaming.domain.partners import Party
+
+
+@dataclass(frozen=True)
+class QueuedPush:
+    push_id: int
+    partner_id: str
+    module: str
+    object_id: str
+    body: str
+    correlation_id: str | None
+    attempts: int
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """A partner's Receiver endpoint of a module, and the token we present to it (B)."""
+
+    partner_id: str
+    party: Party
+    url: str
+    token: str
+
+
+async def receiver_of_owner(conn: AsyncConnection, owner: Party, module: str) -> Receiver | None:
+    """The connected partner that owns `owner`'s objects, if it offers `module` as RECEIVER."""
+    return await _receiver(conn, "c.country_code = %s AND c.party_id = %s", owner, module)
+
+
+async def receiver_of_partner(
+    conn: AsyncConnection, partner_id: str, module: str
+) -> Receiver | None:
+    return await _receiver(conn, "c.partner_id = %s", partner_id, module)
+
+
+async def _receiver(conn: AsyncConnection, where: str, key: Any, module: str) -> Receiver | None:
+    args = (key.country_code, key.party_id) if isinstance(key, Party) else (key,)
+    cur = await conn.execute(
+        "SELECT c.partner_id, c.country_code, c.party_id, c.endpoints, s.credentials_token"
+        " FROM view_partner_connections_v1 c JOIN partner_secrets s USING (partner_id)"
+        f" WHERE {where} ORDER BY c.exchanged_at DESC LIMIT 1",
+        args,
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    partner_id, cc, pid, endpoints, token = row
+    urls = [e["url"] for e in endpoints if e["identifier"] == module and e["role"] == "RECEIVER"]
+    return Receiver(partner_id, Party(cc, pid), urls[0], token) if urls else None
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    receiver: Receiver,
+    module: str,
+    object_id: str,
+    body: str,
+    correlation_id: str | None,
+    now: datetime,
+) -> None:
+    """Queue a push; the same object again for the same partner is already queued."""
+    await conn.execute(
+        "INSERT INTO ocpi_pushes (partner_id, module, object_id, body, correlation_id,"
+        " next_attempt_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (partner_id, module, object_id) DO NOTHING",
+        (receiver.partner_id, module, object_id, body, correlation_id, now, now),
+    )
+
+
+async def heads(conn: AsyncConnection) -> list[QueuedPush]:
+    """The oldest pending push of each partner: pushes go out in order, one partner's failing
+    head holding back the rest of its queue (never another partner's)."""
+    async with conn.cursor(row_factory=class_row(QueuedPush)) as cur:
+        await cur.execute(
+            "SELECT DISTINCT ON (partner_id) push_id, partner_id, module, object_id, body,"
+            " correlation_id, attempts, next_attempt_at FROM ocpi_pushes"
+            " WHERE state = 'PENDING' ORDER BY partner_id, push_id"
+        )
+        return await cur.fetchall()
+
+
+async def record_attempt(
+    conn: AsyncConnection,
+    push_id: int,
+    *,
+    state: str,
+    attempts: int,
+    next_attempt_at: datetime | None,
+    error: str | None,
+    location: str | None,
+    at: datetime,
+) -> None:
+    await conn.execute(
+        "UPDATE ocpi_pushes SET state = %s, attempts = %s,"
+        " next_attempt_at = coalesce(%s, next_attempt_at), last_error = %s,"
+        " location = coalesce(%s, location),"
+        " delivered_at = CASE WHEN %s = 'DELIVERED' THEN %s::timestamptz END"
+        " WHERE push_id = %s",
+        (state, attempts, next_attempt_at, error, location, state, at, push_id),
+    )
+
+
+async def replay(conn: AsyncConnection, push_id: int, now: datetime) -> QueuedPush | None:
+    """A dead push goes back to the queue with its attempts counted from zero."""
+    async with conn.cursor(row_factory=class_row(QueuedPush)) as cur:
+        await cur.execute(
+            "UPDATE ocpi_pushes SET state = 'PENDING', attempts = 0, next_attempt_at = %s"
+            " WHERE push_id = %s AND state = 'DEAD' RETURNING push_id, partner_id, module,"
+            " object_id, body, correlation_id, attempts, next_attempt_at",
+            (now, push_id),
+        )
+        return await cur.fetchone()
+
+
+async def listing(
+    conn: AsyncConnection, state: str | None, partner_id: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Pushes for the admin API, oldest first, without their bodies."""
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT push_id, partner_id, module, object_id, state, attempts, next_attempt_at,"
+            " last_error, location, created_at, delivered_at FROM ocpi_pushes"
+            " WHERE (%(s)s::text IS NULL OR state = %(s)s)"
+            " AND (%(p)s::text IS NULL OR partner_id = %(p)s) ORDER BY push_id LIMIT %(n)s",
+            {"s": state, "p": partner_id, "n": limit},
+        )
+        return await cur.fetchall()
