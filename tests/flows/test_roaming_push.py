@@ -1,8 +1,9 @@
 """A partner eMSP's driver charges at one of our stations and the partner gets the CDR pushed
 (issue: roaming, deliverable 4): the eMSP registers over OCPI, pushes its token, answers the
-real-time authorization, its driver charges at a real OCPP 1.6 station, and the CDR reaches
-the eMSP's CDRs Receiver with our token B and routing headers; the same CDR can be pulled,
-and the push shows DELIVERED with the eMSP's Location in the admin API."""
+real-time authorization, its driver charges at a real OCPP 1.6 station, the session reaches
+the eMSP's Sessions Receiver and the CDR its CDRs Receiver, with our token B and routing
+headers; the same CDR can be pulled, and the push shows DELIVERED with the eMSP's Location in
+the admin API."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
             return emsp.cdrs.get(cdr["id"])
 
         received = await platform.eventually("CDR pushed to the eMSP", "roaming", pushed)
+
+        async def completed() -> dict[str, Any] | None:
+            got = emsp.sessions.get(session["id"])
+            return got if got and got["status"] == "COMPLETED" else None
+
+        their_session = await platform.eventually("session pushed", "roaming", completed)
         pulled = await emsp.request("GET", emsp.our_endpoints[("cdrs", "SENDER")])
 
     assert received == cdr  # the very CDR, in OCPI form, exact numbers
@@ -66,6 +73,10 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
         sc.emsp_party_id,
     )
     assert cdr["id"] in [c["id"] for c in pulled.json()["data"]]
+    # The session too: PUT to {sessions}/NL/EVR/{id}, the newest state each time.
+    assert their_session["kwh"] == received["total_energy"]
+    assert their_session["cdr_token"]["uid"] == uid
+    assert emsp.session_puts[-1]["path"].endswith(f"/sessions/NL/EVR/{session['id']}")
     [push] = [
         p
         for p in (await platform.get("roaming", "/admin/pushes")).json()

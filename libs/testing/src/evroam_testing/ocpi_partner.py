@@ -77,6 +77,9 @@ class OcpiPartner:
         self.cdrs: dict[str, dict[str, Any]] = {}
         self.cdr_pushes: list[dict[str, Any]] = []
         self.cdr_failures = 0
+        # Its Sessions Receiver (section 3.2): the latest copy of each session, and every PUT.
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.session_puts: list[dict[str, Any]] = []
         self.our_endpoints: dict[tuple[str, str], str] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._port: int | None = None
@@ -195,6 +198,11 @@ class OcpiPartner:
             ),
             Route(f"/ocpi/emsp/{VERSION}/cdrs", self._receive_cdr, methods=["POST"]),
             Route(f"/ocpi/emsp/{VERSION}/cdrs/{{cdr_id}}", self._stored_cdr, methods=["GET"]),
+            Route(
+                f"/ocpi/emsp/{VERSION}/sessions/{{cc}}/{{pid}}/{{session_id}}",
+                self._receive_session,
+                methods=["PUT"],
+            ),
         ]
 
     def _ours(self, request: Request) -> bool:
@@ -220,6 +228,7 @@ class OcpiPartner:
             {"identifier": "credentials", "role": "SENDER", "url": self._credentials_url},
             {"identifier": "tokens", "role": "SENDER", "url": self.tokens_url},
             {"identifier": "cdrs", "role": "RECEIVER", "url": self.cdrs_url},
+            {"identifier": "sessions", "role": "RECEIVER", "url": self.sessions_url},
         ]
         return self._json(envelope({"version": VERSION, "endpoints": endpoints}))
 
@@ -248,6 +257,19 @@ class OcpiPartner:
         response = self._json(envelope(None))
         response.headers["Location"] = f"{self.cdrs_url}/{cdr['id']}"
         return response
+
+    @property
+    def sessions_url(self) -> str:
+        return f"{self.base_url}/emsp/{VERSION}/sessions"
+
+    async def _receive_session(self, request: Request) -> Response:
+        """PUT {sessions}/{country_code}/{party_id}/{session_id}: the whole session."""
+        if not self._ours(request):
+            return self._refused()
+        session = json.loads(await request.body())
+        self.session_puts.append({"session": session, "path": request.url.path})
+        self.sessions[request.path_params["session_id"]] = session
+        return self._json(envelope(None))
 
     async def _stored_cdr(self, request: Request) -> Response:
         if not self._ours(request):

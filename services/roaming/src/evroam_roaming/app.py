@@ -12,9 +12,13 @@ from evroam_contracts.cdr import CdrIssued
 from evroam_contracts.roaming import AuthorizeRealtime
 from evroam_contracts.topics import ROAMING_REQUESTS, events_topic
 from evroam_messaging import Consumer, Producer
+from evroam_roaming.adapters.cpo_locations import PostgresLocations
+from evroam_roaming.adapters.cpo_sessions import PostgresSessions
+from evroam_roaming.adapters.cpo_tariffs import PostgresTariffs
 from evroam_roaming.adapters.http import router as admin_router
 from evroam_roaming.adapters.ocpi_client import OcpiClient
 from evroam_roaming.adapters.postgres import PostgresCdrs, PostgresPartners
+from evroam_roaming.consumers import cpo_objects_consumer
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
 from evroam_roaming.handlers.credentials import CredentialsHandshake
@@ -113,6 +117,9 @@ def mount_http(
         cdrs=PostgresCdrs(pool),
         tokens=TokenReceiver(pool),
         registrar=CredentialsHandshake(pool, client, partners),
+        locations=PostgresLocations(pool),
+        sessions=PostgresSessions(pool),
+        tariffs=PostgresTariffs(pool),
     )
     app.mount("/ocpi", ocpi_app(context))
 
@@ -125,6 +132,7 @@ async def wire(host: ServiceHost) -> None:
     for projection in projections():
         host.add_projection(projection)
     host.add_consumer(cdr_consumer())
+    host.add_consumer(cpo_objects_consumer())
     host.add_consumer(requests_consumer(authorizer))
     host.gauges["evroam_roaming_realtime_in_flight"] = (
         "Real-time authorization calls to eMSPs in flight",

@@ -292,3 +292,41 @@ async def connect_partner(
             return partner
 
         yield connect
+
+
+Feed = Callable[..., Awaitable[Envelope]]
+
+
+@pytest.fixture
+def feed(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> Feed:
+    """Deliver an event to the CPO objects consumer as its producer's relay publishes it: on
+    `stream` at `version`, recorded at `at`; it must be handled (or be a duplicate)."""
+    from evroam_contracts import Event
+    from evroam_roaming.consumers import cpo_objects_consumer
+
+    consumer = cpo_objects_consumer()
+
+    async def call(
+        event: Event,
+        *,
+        stream: str,
+        version: int,
+        at: datetime | str,
+        event_id: Any = None,
+    ) -> Envelope:
+        when = datetime.fromisoformat(at) if isinstance(at, str) else at
+        envelope = Envelope(
+            event_id=event_id or new_id(),
+            type=event.type_name,
+            version=event.version,
+            source=f"evroam.{event.producer}",
+            time=when,
+            stream_id=stream,
+            stream_version=version,
+            payload=event.to_json_dict(),
+        )
+        await deliver(envelope, consumer, producer=unstarted_producer)
+        assert consumer.dead_lettered == 0
+        return envelope
+
+    return call

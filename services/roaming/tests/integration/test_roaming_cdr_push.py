@@ -18,6 +18,7 @@ from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
 from evroam_roaming.handlers.push import Pusher
 from evroam_testing.ocpi_partner import OcpiPartner
+from evroam_testing.session_events import completed, started, updated
 
 Connect = Callable[..., Awaitable[OcpiPartner]]
 Issue = Callable[[Any], Awaitable[Any]]
@@ -158,3 +159,26 @@ async def test_a_cdr_issued_twice_is_pushed_once(
     await pusher.run_once()
 
     assert len(owner.cdr_pushes) == 1
+
+
+async def test_a_session_is_pushed_to_its_emsp_whole_and_only_its_newest_state_waits(
+    connect_partner: Connect, feed: Any, pusher: Pusher, pool: Any
+) -> None:
+    owner = await connect_partner("DE", "TNM")
+    other = await connect_partner("NL", "ABC")
+    await feed(started("S1"), stream="session-S1", version=1, at="2024-05-01T10:00:00+00:00")
+    await pusher.run_once()
+    await feed(updated("S1"), stream="session-S1", version=2, at="2024-05-01T10:30:00+00:00")
+    await feed(completed("S1"), stream="session-S1", version=3, at="2024-05-01T11:00:00+00:00")
+    await feed(completed("S1"), stream="session-S1", version=3, at="2024-05-01T11:00:00+00:00")
+
+    await pusher.run_once()
+    assert await pusher.run_once() == 0
+
+    statuses = [p["session"]["status"] for p in owner.session_puts]
+    assert statuses == ["ACTIVE", "COMPLETED"]  # the update was overtaken while it waited
+    assert owner.session_puts[-1]["path"] == "/ocpi/emsp/2.2.1/sessions/BE/BEC/S1"
+    assert owner.sessions["S1"]["kwh"] == 12.345
+    assert other.session_puts == []
+    outcomes = [(o, r) for o, r, _, _ in await attempts(pool)]
+    assert outcomes == [("S1", "DELIVERED"), ("S1", "DELIVERED")]

@@ -23,6 +23,8 @@ class QueuedPush:
     correlation_id: str | None
     attempts: int
     next_attempt_at: datetime
+    method: str = "POST"
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,26 @@ async def enqueue(
     body: str,
     correlation_id: str | None,
     now: datetime,
+    *,
+    method: str = "POST",
+    path: str = "",
+    latest_wins: bool = False,
 ) -> None:
-    """Queue a push; the same object again for the same partner is already queued."""
+    """Queue a push. An immutable object (a CDR) is queued once, whatever comes again; for an
+    object that changes (`latest_wins`: a session, an EVSE) the newest state replaces the one
+    queued or sent, and goes (again) when its turn comes: PUT sends the whole object."""
+    conflict = (
+        "DO UPDATE SET body = excluded.body, correlation_id = excluded.correlation_id,"
+        " state = 'PENDING', attempts = 0, next_attempt_at = excluded.next_attempt_at,"
+        " last_error = NULL WHERE ocpi_pushes.body IS DISTINCT FROM excluded.body"
+        if latest_wins
+        else "DO NOTHING"
+    )
     await conn.execute(
         "INSERT INTO ocpi_pushes (partner_id, module, object_id, body, correlation_id,"
-        " next_attempt_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (partner_id, module, object_id) DO NOTHING",
-        (receiver.partner_id, module, object_id, body, correlation_id, now, now),
+        " next_attempt_at, created_at, method, path) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        f" ON CONFLICT (partner_id, module, object_id) {conflict}",
+        (receiver.partner_id, module, object_id, body, correlation_id, now, now, method, path),
     )
 
 
@@ -86,7 +101,7 @@ async def heads(conn: AsyncConnection) -> list[QueuedPush]:
     async with conn.cursor(row_factory=class_row(QueuedPush)) as cur:
         await cur.execute(
             "SELECT DISTINCT ON (partner_id) push_id, partner_id, module, object_id, body,"
-            " correlation_id, attempts, next_attempt_at FROM ocpi_pushes"
+            " correlation_id, attempts, next_attempt_at, method, path FROM ocpi_pushes"
             " WHERE state = 'PENDING' ORDER BY partner_id, push_id"
         )
         return await cur.fetchall()
@@ -119,7 +134,7 @@ async def replay(conn: AsyncConnection, push_id: int, now: datetime) -> QueuedPu
         await cur.execute(
             "UPDATE ocpi_pushes SET state = 'PENDING', attempts = 0, next_attempt_at = %s"
             " WHERE push_id = %s AND state = 'DEAD' RETURNING push_id, partner_id, module,"
-            " object_id, body, correlation_id, attempts, next_attempt_at",
+            " object_id, body, correlation_id, attempts, next_attempt_at, method, path",
             (now, push_id),
         )
         return await cur.fetchone()

@@ -160,7 +160,7 @@ class Pusher:
         await store.append(conn, stream, version, [new])
 
     async def _send(self, receiver: Receiver, push: QueuedPush) -> Answer:
-        """POST the object; a refused connection or a 5xx is tried again at once, briefly (a
+        """Send the object; a refused connection or a 5xx is tried again at once, briefly (a
         timeout is not: the partner had its chance, and the next attempt comes later)."""
         try:
             async for attempt in AsyncRetrying(
@@ -170,14 +170,14 @@ class Pusher:
                 reraise=True,
             ):
                 with attempt:
-                    return await self._post(receiver, push)
+                    return await self._call(receiver, push)
         except _TryAgainError as exc:
             return exc.answer
         except httpx.HTTPError as exc:
             return unreachable(f"{type(exc).__name__}: {exc}")
         raise AssertionError("tenacity either returned or raised")
 
-    async def _post(self, receiver: Receiver, push: QueuedPush) -> Answer:
+    async def _call(self, receiver: Receiver, push: QueuedPush) -> Answer:
         token = base64.b64encode(receiver.token.encode()).decode()
         headers = {
             "Authorization": f"Token {token}",
@@ -190,9 +190,14 @@ class Pusher:
             "OCPI-to-country-code": receiver.party.country_code,
             "OCPI-to-party-id": receiver.party.party_id,
         }
-        with tracer.start_as_current_span(f"OCPI POST {push.module}", kind=trace.SpanKind.CLIENT):
-            response = await self._http.post(
-                receiver.url, content=push.body, headers=headers, timeout=self._timeout
+        span = f"OCPI {push.method} {push.module}"
+        with tracer.start_as_current_span(span, kind=trace.SpanKind.CLIENT):
+            response = await self._http.request(
+                push.method,
+                receiver.url.rstrip("/") + push.path if push.path else receiver.url,
+                content=push.body,
+                headers=headers,
+                timeout=self._timeout,
             )
         answer = interpret(response.status_code, response.content, response.headers.get("Location"))
         if response.status_code >= 500:

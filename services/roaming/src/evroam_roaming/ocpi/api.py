@@ -19,6 +19,9 @@ from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.credentials import routes as credentials
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import echoed_ids
+from evroam_roaming.ocpi.locations import routes as locations
+from evroam_roaming.ocpi.sessions import routes as sessions
+from evroam_roaming.ocpi.tariffs import routes as tariffs
 from evroam_roaming.ocpi.tokens import routes as tokens
 from evroam_roaming.ocpi.versions import routes as versions
 
@@ -116,4 +119,11 @@ def ocpi_app(ctx: OcpiContext) -> FastAPI:
     app.add_middleware(OcpiCallMiddleware)
     for module in (versions, credentials, cdrs, tokens):
         app.include_router(module.router(ctx))
+    # The CPO objects' Sender interfaces, where the composition root gave them a source.
+    if ctx.locations is not None:
+        app.include_router(locations.router(ctx, ctx.locations))
+    if ctx.sessions is not None:
+        app.include_router(sessions.router(ctx, ctx.sessions))
+    if ctx.tariffs is not None:
+        app.include_router(tariffs.router(ctx, ctx.tariffs))
     return app

@@ -10,6 +10,9 @@ from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.auth import PartnerDirectory
 from evroam_roaming.ocpi.cdrs.models import CdrSource
 from evroam_roaming.ocpi.credentials.models import Registrar
+from evroam_roaming.ocpi.locations.models import LocationSource
+from evroam_roaming.ocpi.sessions.models import SessionSource
+from evroam_roaming.ocpi.tariffs.models import TariffSource
 from evroam_roaming.ocpi.tokens.models import TokenStore
 
 VERSION = "2.2.1"
@@ -30,6 +33,10 @@ class OcpiContext:
     tokens: TokenStore
     registrar: Registrar
     clock: Callable[[], datetime] = field(default=_now)
+    # Sender interfaces of the CPO objects; a module whose source is None is not offered.
+    locations: LocationSource | None = None
+    sessions: SessionSource | None = None
+    tariffs: TariffSource | None = None
 
     @property
     def versions_url(self) -> str:
@@ -51,3 +58,15 @@ class OcpiContext:
     @property
     def tokens_url(self) -> str:
         return f"{self.public_url}/ocpi/cpo/{VERSION}/tokens"
+
+    @property
+    def locations_url(self) -> str:
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/locations"
+
+    @property
+    def sessions_url(self) -> str:
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/sessions"
+
+    @property
+    def tariffs_url(self) -> str:
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/tariffs"

@@ -12,19 +12,28 @@ from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import ocpi_response
-from evroam_roaming.ocpi.versions.models import Endpoint, Version, VersionDetails
+from evroam_roaming.ocpi.versions.models import Endpoint, ModuleID, Version, VersionDetails
 
 
 def version_details(ctx: OcpiContext) -> VersionDetails:
     # For credentials the role means nothing; we publish SENDER as section 2.1 advises.
-    return VersionDetails(
-        version=VERSION,
-        endpoints=[
-            Endpoint(identifier="credentials", role="SENDER", url=ctx.credentials_url),
-            Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url),
-            Endpoint(identifier="tokens", role="RECEIVER", url=ctx.tokens_url),
-        ],
-    )
+    endpoints = [
+        Endpoint(identifier="credentials", role="SENDER", url=ctx.credentials_url),
+        Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url),
+        Endpoint(identifier="tokens", role="RECEIVER", url=ctx.tokens_url),
+    ]
+    # The CPO objects' Sender interfaces, when offered (OcpiContext: a source is set).
+    offered: list[tuple[ModuleID, object | None, str]] = [
+        ("locations", ctx.locations, ctx.locations_url),
+        ("sessions", ctx.sessions, ctx.sessions_url),
+        ("tariffs", ctx.tariffs, ctx.tariffs_url),
+    ]
+    endpoints += [
+        Endpoint(identifier=module, role="SENDER", url=url)
+        for module, source, url in offered
+        if source is not None
+    ]
+    return VersionDetails(version=VERSION, endpoints=endpoints)
 
 
 def router(ctx: OcpiContext) -> APIRouter:
