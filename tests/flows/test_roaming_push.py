@@ -1,7 +1,8 @@
 """A partner eMSP's driver charges at one of our stations and the partner gets the CDR pushed
 (issue: roaming, deliverable 4): the eMSP registers over OCPI, pushes its token, answers the
 real-time authorization, its driver charges at a real OCPP 1.6 station, the session reaches
-the eMSP's Sessions Receiver and the CDR its CDRs Receiver, with our token B and routing
+the eMSP's Sessions Receiver and the CDR its CDRs Receiver, the EVSE's status changes its
+Locations Receiver, with our token B and routing
 headers; the same CDR can be pulled, and the push shows DELIVERED with the eMSP's Location in
 the admin API."""
 
@@ -62,6 +63,16 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
             return got if got and got["status"] == "COMPLETED" else None
 
         their_session = await platform.eventually("session pushed", "roaming", completed)
+        evse = f"{sc.location_id}/EVSE-{sc.suffix}-1"
+        served = emsp.our_endpoints[("locations", "SENDER")] + f"/{evse}"
+
+        async def told_as_served() -> list[str] | None:
+            ours = (await emsp.request("GET", served)).json()["data"]["status"]
+            seen = emsp.evse_statuses.get(evse, [])
+            return seen if seen and seen[-1] == ours else None
+
+        # The station went away after the session: OCPI asks for UNKNOWN then.
+        statuses = await platform.eventually("EVSE status pushed", "roaming", told_as_served)
         pulled = await emsp.request("GET", emsp.our_endpoints[("cdrs", "SENDER")])
 
     assert received == cdr  # the very CDR, in OCPI form, exact numbers
@@ -77,6 +88,9 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
     assert their_session["kwh"] == received["total_energy"]
     assert their_session["cdr_token"]["uid"] == uid
     assert emsp.session_puts[-1]["path"].endswith(f"/sessions/NL/EVR/{session['id']}")
+    # And the EVSE's status: the eMSP ends up told what we serve (newer states replace older
+    # ones still queued, so it may skip some, never end on a stale one).
+    assert statuses[-1] == "UNKNOWN"
     [push] = [
         p
         for p in (await platform.get("roaming", "/admin/pushes")).json()

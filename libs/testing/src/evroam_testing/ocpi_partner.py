@@ -80,6 +80,9 @@ class OcpiPartner:
         # Its Sessions Receiver (section 3.2): the latest copy of each session, and every PUT.
         self.sessions: dict[str, dict[str, Any]] = {}
         self.session_puts: list[dict[str, Any]] = []
+        # Its Locations Receiver (section 3.1): the EVSE statuses PATCHed, in order, by
+        # "location_id/evse_uid".
+        self.evse_statuses: dict[str, list[str]] = {}
         self.our_endpoints: dict[tuple[str, str], str] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._port: int | None = None
@@ -203,6 +206,11 @@ class OcpiPartner:
                 self._receive_session,
                 methods=["PUT"],
             ),
+            Route(
+                f"/ocpi/emsp/{VERSION}/locations/{{cc}}/{{pid}}/{{location_id}}/{{evse_uid}}",
+                self._patch_evse,
+                methods=["PATCH"],
+            ),
         ]
 
     def _ours(self, request: Request) -> bool:
@@ -229,6 +237,7 @@ class OcpiPartner:
             {"identifier": "tokens", "role": "SENDER", "url": self.tokens_url},
             {"identifier": "cdrs", "role": "RECEIVER", "url": self.cdrs_url},
             {"identifier": "sessions", "role": "RECEIVER", "url": self.sessions_url},
+            {"identifier": "locations", "role": "RECEIVER", "url": self.locations_url},
         ]
         return self._json(envelope({"version": VERSION, "endpoints": endpoints}))
 
@@ -269,6 +278,19 @@ class OcpiPartner:
         session = json.loads(await request.body())
         self.session_puts.append({"session": session, "path": request.url.path})
         self.sessions[request.path_params["session_id"]] = session
+        return self._json(envelope(None))
+
+    @property
+    def locations_url(self) -> str:
+        return f"{self.base_url}/emsp/{VERSION}/locations"
+
+    async def _patch_evse(self, request: Request) -> Response:
+        """PATCH {locations}/{cc}/{pid}/{location_id}/{evse_uid}: an EVSE's new status."""
+        if not self._ours(request):
+            return self._refused()
+        change = json.loads(await request.body())
+        key = f"{request.path_params['location_id']}/{request.path_params['evse_uid']}"
+        self.evse_statuses.setdefault(key, []).append(change["status"])
         return self._json(envelope(None))
 
     async def _stored_cdr(self, request: Request) -> Response:

@@ -60,13 +60,42 @@ async def on_location(
 async def on_station(
     conn: AsyncConnection, envelope: Envelope, message: Message
 ) -> AfterCommit | None:
-    """A station's EVSEs and connectors, a status change, a connection opened or lost."""
+    """A station's EVSEs and connectors, a status change, a connection opened or lost; status
+    changes are pushed to every eMSP that offers a Locations Receiver."""
     if not isinstance(message, _STATION_EVENTS):
         raise PoisonEventError(f"expected a station event, got {envelope.type}")
-    await cpo_locations.apply_station_event(
+    changes = await cpo_locations.apply_station_event(
         conn, message.station_id, message, envelope.stream_version, envelope.time
     )
+    if changes:
+        await _push_statuses(conn, changes, envelope.correlation_id)
     return None
+
+
+async def _push_statuses(
+    conn: AsyncConnection, changes: list[cpo_locations.StatusChange], correlation: str | None
+) -> None:
+    """OCPI 2.2.1 section 3.1: every eMSP with a Locations Receiver hears of a status change,
+    `PATCH {locations}/{cc}/{pid}/{location_id}/{evse_uid}` with the status and last_updated;
+    a newer status replaces one still queued, so nobody is told a stale one."""
+    receivers = await pushes.receivers_of(conn, "locations")
+    now = datetime.now(UTC)
+    for change in changes:
+        body = render_json({"status": change.status, "last_updated": change.last_updated})
+        path = f"/{change.country_code}/{change.party_id}/{change.location_id}/{change.evse_uid}"
+        for receiver in receivers:
+            await pushes.enqueue(
+                conn,
+                receiver,
+                "locations",
+                f"{change.location_id}/{change.evse_uid}",
+                body,
+                correlation,
+                now,
+                method="PATCH",
+                path=path,
+                latest_wins=True,
+            )
 
 
 async def on_session(

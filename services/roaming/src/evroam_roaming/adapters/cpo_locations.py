@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -61,18 +62,30 @@ async def apply_location(
     await _touch_locations(conn, [location.location_id])
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """An EVSE whose OCPI status changed, and where it is: what partners are told."""
+
+    country_code: str
+    party_id: str
+    location_id: str
+    evse_uid: str
+    status: str
+    last_updated: datetime
+
+
 async def apply_station_event(
     conn: AsyncConnection, station_id: str, event: StationEvent, version: int, at: datetime
-) -> None:
+) -> list[StatusChange]:
     """A station's registry entry, a status change or a connection: fold it into the
-    station's state and show the EVSEs that changed."""
+    station's state and show the EVSEs that changed; the status changes among them."""
     cur = await conn.execute(
         "SELECT stream_version, state::text FROM ocpi_stations WHERE station_id = %s FOR UPDATE",
         (station_id,),
     )
     row = await cur.fetchone()
     if row is not None and version <= row[0]:
-        return  # applied already, or older than what we hold
+        return []  # applied already, or older than what we hold
     state = StationState.model_validate_json(row[1]) if row else StationState(station_id=station_id)
     after = evolve_station(state, event)
     await conn.execute(
@@ -81,11 +94,14 @@ async def apply_station_event(
         " state = excluded.state",
         (station_id, version, after.model_dump_json()),
     )
-    if after != state:
-        await _show_evses(conn, after, ocpi_instant(at))
+    if after == state:
+        return []
+    return await _show_evses(conn, after, ocpi_instant(at))
 
 
-async def _show_evses(conn: AsyncConnection, state: StationState, at: datetime) -> None:
+async def _show_evses(
+    conn: AsyncConnection, state: StationState, at: datetime
+) -> list[StatusChange]:
     cur = await conn.execute(
         "SELECT location_id, evse_uid, status, evse::text FROM ocpi_evses"
         " WHERE station_id = %s AND NOT removed",
@@ -106,6 +122,31 @@ async def _show_evses(conn: AsyncConnection, state: StationState, at: datetime) 
             (REMOVED, at, location_id, uid),
         )
     await _touch_locations(conn, {v.location_id for v in changed} | {k[0] for k in gone})
+    moved = [
+        (v.location_id, v.uid, v.status)
+        for v in changed
+        if shown.get((v.location_id, v.uid), ("",))[0] != v.status
+    ]
+    return await _status_changes(conn, [*moved, *((loc, uid, REMOVED) for loc, uid in gone)], at)
+
+
+async def _status_changes(
+    conn: AsyncConnection, moved: list[tuple[str, str, str]], at: datetime
+) -> list[StatusChange]:
+    """With the CPO of each location (its OCPI country_code and party_id)."""
+    if not moved:
+        return []
+    cur = await conn.execute(
+        "SELECT location_id, location->>'country_code', location->>'party_id'"
+        " FROM ocpi_locations WHERE location_id = ANY(%s)",
+        (sorted({m[0] for m in moved}),),
+    )
+    owners = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+    return [
+        StatusChange(*owners[loc], loc, uid, status, at)
+        for loc, uid, status in moved
+        if loc in owners  # an EVSE of a location not registered yet is nobody's news
+    ]
 
 
 async def _upsert_evse(

@@ -42,6 +42,26 @@ async def receiver_of_owner(conn: AsyncConnection, owner: Party, module: str) ->
     return await _receiver(conn, "c.country_code = %s AND c.party_id = %s", owner, module)
 
 
+async def receivers_of(conn: AsyncConnection, module: str) -> list[Receiver]:
+    """Every connected partner that offers `module` as RECEIVER (locations are for all)."""
+    cur = await conn.execute(
+        "SELECT c.partner_id, c.country_code, c.party_id, c.endpoints, s.credentials_token"
+        " FROM view_partner_connections_v1 c JOIN partner_secrets s USING (partner_id)"
+        " ORDER BY c.partner_id"
+    )
+    found = []
+    for partner_id, cc, pid, endpoints, token in await cur.fetchall():
+        url = _receiver_url(endpoints, module)
+        if url:
+            found.append(Receiver(partner_id, Party(cc, pid), url, token))
+    return found
+
+
+def _receiver_url(endpoints: list[dict[str, str]], module: str) -> str | None:
+    urls = [e["url"] for e in endpoints if e["identifier"] == module and e["role"] == "RECEIVER"]
+    return urls[0] if urls else None
+
+
 async def receiver_of_partner(
     conn: AsyncConnection, partner_id: str, module: str
 ) -> Receiver | None:
@@ -60,8 +80,8 @@ async def _receiver(conn: AsyncConnection, where: str, key: Any, module: str) ->
     if row is None:
         return None
     partner_id, cc, pid, endpoints, token = row
-    urls = [e["url"] for e in endpoints if e["identifier"] == module and e["role"] == "RECEIVER"]
-    return Receiver(partner_id, Party(cc, pid), urls[0], token) if urls else None
+    url = _receiver_url(endpoints, module)
+    return Receiver(partner_id, Party(cc, pid), url, token) if url else None
 
 
 async def enqueue(
