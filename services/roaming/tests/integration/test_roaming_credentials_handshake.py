@@ -37,7 +37,7 @@ async def test_after_the_handshake_token_a_is_refused_and_token_c_accepted(
         with_c = await roaming.http.get("/ocpi/versions", headers=auth(partner.token_c))
     assert with_a.status_code == 401
     assert with_c.status_code == 200
-    assert partner.our_endpoints[("tokens", "RECEIVER")] == (f"{roaming.url}/ocpi/cpo/2.2.1/tokens")
+    assert partner.our_endpoints[("tokens", "RECEIVER")] == f"{roaming.url}/ocpi/cpo/2.2.1/tokens/"
 
 
 async def test_the_exchange_records_the_endpoints_and_no_token_in_the_log(

@@ -72,12 +72,12 @@ async def test_version_details_list_credentials_the_cdrs_sender_and_the_tokens_r
             {
                 "identifier": "cdrs",
                 "role": "SENDER",
-                "url": "https://roaming.example/ocpi/cpo/2.2.1/cdrs",
+                "url": "https://roaming.example/ocpi/cpo/2.2.1/cdrs/",
             },
             {
                 "identifier": "tokens",
                 "role": "RECEIVER",
-                "url": "https://roaming.example/ocpi/cpo/2.2.1/tokens",
+                "url": "https://roaming.example/ocpi/cpo/2.2.1/tokens/",
             },
         ],
     }

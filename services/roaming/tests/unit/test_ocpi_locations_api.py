@@ -71,7 +71,7 @@ async def test_version_details_list_the_three_senders_when_offered(
         {
             "identifier": module,
             "role": "SENDER",
-            "url": f"https://roaming.example/ocpi/cpo/2.2.1/{module}",
+            "url": f"https://roaming.example/ocpi/cpo/2.2.1/{module}/",
         }
         for module in ("locations", "sessions", "tariffs")
     ]

@@ -5,6 +5,7 @@ request's message ids (section 1.4), while the admin API keeps plain FastAPI err
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
@@ -26,6 +27,7 @@ from evroam_roaming.ocpi.tokens import routes as tokens
 from evroam_roaming.ocpi.versions import routes as versions
 
 log = logging.getLogger(__name__)
+_SLASHES = re.compile(r"/{2,}")
 tracer = trace.get_tracer("evroam.roaming.ocpi")
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
@@ -40,6 +42,7 @@ class OcpiCallMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope = _one_slash(scope)
         request = Request(scope)
         echoed = [(k.encode(), v.encode()) for k, v in echoed_ids(request.headers).items()]
         name = f"OCPI {request.method} {request.url.path}"
@@ -53,6 +56,17 @@ class OcpiCallMiddleware:
                 await send(message)
 
             await self.app(scope, receive, send_with_ids)
+
+
+def _one_slash(scope: Scope) -> Scope:
+    """OCPI 2.2.1 joins an endpoint URL and an object's path as `{url}{country_code}/...`
+    (module chapters; our published URLs end in `/`) but also as `{url}/{country_code}/...`
+    (transport chapter): both reach the same route."""
+    path = scope["path"]
+    if "//" not in path:
+        return scope
+    single = _SLASHES.sub("/", path)
+    return {**scope, "path": single, "raw_path": single.encode()}
 
 
 def _handlers(ctx: OcpiContext) -> dict[type[Exception], ErrorHandler]:

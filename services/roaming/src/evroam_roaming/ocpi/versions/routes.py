@@ -16,11 +16,14 @@ from evroam_roaming.ocpi.versions.models import Endpoint, ModuleID, Version, Ver
 
 
 def version_details(ctx: OcpiContext) -> VersionDetails:
+    """Functional modules' URLs end in `/`, as every example of the spec does: a client that
+    appends `{country_code}/{party_id}/...` (module chapters) and one that appends
+    `/{country_code}/...` (transport chapter) both reach us (ocpi/api.py joins `//`)."""
     # For credentials the role means nothing; we publish SENDER as section 2.1 advises.
     endpoints = [
         Endpoint(identifier="credentials", role="SENDER", url=ctx.credentials_url),
-        Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url),
-        Endpoint(identifier="tokens", role="RECEIVER", url=ctx.tokens_url),
+        Endpoint(identifier="cdrs", role="SENDER", url=ctx.cdrs_url + "/"),
+        Endpoint(identifier="tokens", role="RECEIVER", url=ctx.tokens_url + "/"),
     ]
     # The CPO objects' Sender interfaces, when offered (OcpiContext: a source is set).
     offered: list[tuple[ModuleID, object | None, str]] = [
@@ -29,7 +32,7 @@ def version_details(ctx: OcpiContext) -> VersionDetails:
         ("tariffs", ctx.tariffs, ctx.tariffs_url),
     ]
     endpoints += [
-        Endpoint(identifier=module, role="SENDER", url=url)
+        Endpoint(identifier=module, role="SENDER", url=url + "/")
         for module, source, url in offered
         if source is not None
     ]
