@@ -83,6 +83,8 @@ class OcpiPartner:
         # Its Locations Receiver (section 3.1): the EVSE statuses PATCHed, in order, by
         # "location_id/evse_uid".
         self.evse_statuses: dict[str, list[str]] = {}
+        # Its Tariffs Receiver (section 3.4): the latest copy of each tariff by id.
+        self.tariffs: dict[str, dict[str, Any]] = {}
         self.our_endpoints: dict[tuple[str, str], str] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._port: int | None = None
@@ -211,6 +213,11 @@ class OcpiPartner:
                 self._patch_evse,
                 methods=["PATCH"],
             ),
+            Route(
+                f"/ocpi/emsp/{VERSION}/tariffs/{{cc}}/{{pid}}/{{tariff_id}}",
+                self._receive_tariff,
+                methods=["PUT"],
+            ),
         ]
 
     def _ours(self, request: Request) -> bool:
@@ -238,6 +245,7 @@ class OcpiPartner:
             {"identifier": "cdrs", "role": "RECEIVER", "url": self.cdrs_url},
             {"identifier": "sessions", "role": "RECEIVER", "url": self.sessions_url},
             {"identifier": "locations", "role": "RECEIVER", "url": self.locations_url},
+            {"identifier": "tariffs", "role": "RECEIVER", "url": f"{self.emsp_url}/tariffs"},
         ]
         return self._json(envelope({"version": VERSION, "endpoints": endpoints}))
 
@@ -278,6 +286,17 @@ class OcpiPartner:
         session = json.loads(await request.body())
         self.session_puts.append({"session": session, "path": request.url.path})
         self.sessions[request.path_params["session_id"]] = session
+        return self._json(envelope(None))
+
+    @property
+    def emsp_url(self) -> str:
+        return f"{self.base_url}/emsp/{VERSION}"
+
+    async def _receive_tariff(self, request: Request) -> Response:
+        """PUT {tariffs}/{country_code}/{party_id}/{tariff_id}: the whole tariff."""
+        if not self._ours(request):
+            return self._refused()
+        self.tariffs[request.path_params["tariff_id"]] = json.loads(await request.body())
         return self._json(envelope(None))
 
     @property

@@ -34,6 +34,7 @@ from evroam_messaging import Consumer, PoisonEventError
 from evroam_messaging.consumer import AfterCommit, Handler
 from evroam_roaming.adapters import cpo_locations, cpo_sessions, cpo_tariffs, pushes
 from evroam_roaming.ocpi.sessions.models import session_to_ocpi
+from evroam_roaming.ocpi.tariffs.models import EVERYONE
 
 CPO_OBJECTS_GROUP = "evroam.roaming.cpo-objects"
 
@@ -142,7 +143,35 @@ async def on_tariff(
         await cpo_tariffs.apply_retired(conn, message, envelope.time)
     else:
         raise PoisonEventError(f"expected a tariff event, got {envelope.type}")
+    await _push_tariff(conn, message.tariff_id, envelope.correlation_id)
     return None
+
+
+async def _push_tariff(conn: AsyncConnection, tariff_id: str, correlation: str | None) -> None:
+    """OCPI 2.2.1 section 3.4: `PUT {tariffs}/{cc}/{pid}/{tariff_id}`, the whole tariff as
+    partners pull it (a retirement sets its end_date_time), to each eMSP with a Tariffs
+    Receiver that may see it; the newest version replaces one still queued."""
+    found = await cpo_tariffs.for_push(conn, tariff_id)
+    if found is None:
+        return
+    tariff, audience = found
+    body = render_json(tariff)
+    path = f"/{tariff['country_code']}/{tariff['party_id']}/{tariff['id']}"
+    now = datetime.now(UTC)
+    for receiver in await pushes.receivers_of(conn, "tariffs"):
+        if EVERYONE in audience or receiver.party in audience:
+            await pushes.enqueue(
+                conn,
+                receiver,
+                "tariffs",
+                tariff_id,
+                body,
+                correlation,
+                now,
+                method="PUT",
+                path=path,
+                latest_wins=True,
+            )
 
 
 def _handlers() -> dict[str, Handler]:

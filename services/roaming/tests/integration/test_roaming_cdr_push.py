@@ -14,6 +14,7 @@ import httpx
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
+from evroam_contracts.tariff import TariffAssigned, TariffPublished
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
 from evroam_roaming.handlers.push import Pusher
@@ -23,6 +24,7 @@ from evroam_testing.session_events import completed, started, updated
 Connect = Callable[..., Awaitable[OcpiPartner]]
 Issue = Callable[[Any], Awaitable[Any]]
 ADMIN = {"Authorization": "Bearer it-admin-token"}  # the conftest's admin token
+T9 = datetime(2024, 5, 1, 9, tzinfo=UTC)
 POLICY = PushPolicy(max_attempts=3, backoff_s=10, breaker_threshold=2, breaker_cooldown_s=60)
 
 
@@ -182,3 +184,38 @@ async def test_a_session_is_pushed_to_its_emsp_whole_and_only_its_newest_state_w
     assert other.session_puts == []
     outcomes = [(o, r) for o, r, _, _ in await attempts(pool)]
     assert outcomes == [("S1", "DELIVERED"), ("S1", "DELIVERED")]
+
+
+async def test_a_tariff_is_pushed_to_the_emsps_that_may_see_it(
+    connect_partner: Connect, feed: Any, pusher: Pusher
+) -> None:
+    tnm = await connect_partner("DE", "TNM")
+    abc = await connect_partner("NL", "ABC")
+    tariff = {
+        "country_code": "NL",
+        "party_id": "EVR",
+        "id": "T1",
+        "currency": "EUR",
+        "elements": [{"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": 1}]}],
+        "last_updated": "2024-05-01T09:00:00Z",
+    }
+    v1 = TariffPublished(tariff_id="T1", tariff_version=1, tariff=tariff, published_at=T9)
+    await feed(v1, stream="tariff-T1", version=1, at=T9)
+    await pusher.run_once()
+    deal = TariffAssigned(
+        location_id="LOC1",
+        tariff_id="T1",
+        tariff_version=1,
+        effective_from=T9,
+        emsp_country_code="DE",
+        emsp_party_id="TNM",
+    )
+    await feed(deal, stream="tariff-T1", version=2, at=T9)
+    v2 = v1.model_copy(update={"tariff_version": 2, "tariff": {**tariff, "currency": "CHF"}})
+    await feed(v2, stream="tariff-T1", version=3, at=T9)
+    await pusher.run_once()
+
+    assert tnm.tariffs["T1"]["currency"] == "CHF"  # the newest version, whole
+    assert tnm.tariffs["T1"]["elements"][0]["price_components"][0]["price"] == 0.25
+    assert abc.tariffs["T1"]["currency"] == "EUR"  # it saw T1 while it was for everyone,
+    # and nothing after the tariff was assigned to TNM's drivers alone

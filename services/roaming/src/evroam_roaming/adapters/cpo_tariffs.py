@@ -75,6 +75,28 @@ async def apply_assigned(conn: AsyncConnection, event: TariffAssigned, at: datet
     )
 
 
+async def for_push(
+    conn: AsyncConnection, tariff_id: str
+) -> tuple[dict[str, Any], frozenset[Party]] | None:
+    """The tariff as partners read it now and who may see it (EVERYONE among them when no
+    assignment names an eMSP); None until its publication has arrived."""
+    cur = await conn.execute(
+        "SELECT tariff::text, last_updated, retired_from FROM ocpi_tariffs"
+        " WHERE tariff_id = %s AND tariff IS NOT NULL",
+        (tariff_id,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    cur = await conn.execute(
+        "SELECT country_code, party_id FROM ocpi_tariff_audiences WHERE tariff_id = %s",
+        (tariff_id,),
+    )
+    audience = frozenset(Party(cc, pid) for cc, pid in await cur.fetchall()) or {EVERYONE}
+    tariff = tariff_for_partners(json.loads(row[0], parse_float=Decimal), row[1], row[2])
+    return tariff, frozenset(audience)
+
+
 # In force at `now`, and for the caller: a tariff with no audience yet (published, not
 # assigned) or one that includes everyone or the caller.
 _TARIFF_FILTER = (
