@@ -140,6 +140,21 @@ async def wire(host: ServiceHost) -> None:
     )
 
     pushes = pusher(host.pool, http, host.settings)
+    host.gauges |= {
+        "evroam_roaming_pushes_pending": ("Pushes to partners waiting", lambda: pushes.pending),
+        "evroam_roaming_pushes_dead": (
+            "Pushes dead-lettered (GET /admin/pushes?state=DEAD; replay from there)",
+            lambda: pushes.dead,
+        ),
+        "evroam_roaming_push_failures": (
+            "Failed push attempts since start (dead-lettered ones included)",
+            lambda: pushes.outcomes["FAILED"] + pushes.outcomes["DEAD_LETTERED"],
+        ),
+        "evroam_roaming_pushes_delivered": (
+            "Pushes delivered since start",
+            lambda: pushes.outcomes["DELIVERED"],
+        ),
+    }
 
     async def close_on_stop(stop: asyncio.Event) -> None:
         # Both call partners with `http`: it is closed once both have stopped.

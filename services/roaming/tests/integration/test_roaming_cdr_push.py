@@ -126,6 +126,8 @@ async def test_an_unreachable_partner_opens_its_breaker_then_is_dead_lettered_an
     assert (row["object_id"], row["attempts"]) == ("C1", 3)
     assert "ConnectError" in row["last_error"]
     assert [r for _, r, _, _ in await attempts(pool)] == ["FAILED", "FAILED", "DEAD_LETTERED"]
+    assert await pusher.run_once() == 0  # nothing pending; the counts /metrics shows refresh
+    assert (pusher.pending, pusher.dead, pusher.outcomes["FAILED"]) == (0, 1, 2)
 
     await owner.start()
     replay = await _replay(roaming, pool, pusher, row["push_id"])

@@ -127,6 +127,16 @@ async def heads(conn: AsyncConnection) -> list[QueuedPush]:
         return await cur.fetchall()
 
 
+async def counts(conn: AsyncConnection) -> tuple[int, int]:
+    """How many pushes are pending, and how many dead (the dead-letter list)."""
+    cur = await conn.execute(
+        "SELECT count(*) FILTER (WHERE state = 'PENDING'), count(*) FILTER (WHERE state = 'DEAD')"
+        " FROM ocpi_pushes"
+    )
+    row = await cur.fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 async def record_attempt(
     conn: AsyncConnection,
     push_id: int,

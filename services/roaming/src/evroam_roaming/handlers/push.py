@@ -60,6 +60,10 @@ class Pusher:
         self._pool, self._http, self._us, self._policy = pool, http, us, policy
         self._timeout, self._poll, self._clock = timeout_s, poll_s, clock
         self.breakers: dict[str, Breaker] = {}
+        # For /metrics: attempts by outcome since start, and the queue as last seen.
+        self.outcomes: dict[str, int] = {"DELIVERED": 0, "FAILED": 0, "DEAD_LETTERED": 0}
+        self.pending = 0
+        self.dead = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Push until `stop`; wait `poll_s` whenever nothing was due."""
@@ -77,6 +81,7 @@ class Pusher:
         """One attempt for each partner whose oldest pending push is due; how many."""
         async with self._pool.connection() as conn:
             queue = await pushes.heads(conn)
+            self.pending, self.dead = await pushes.counts(conn)
         now = self._clock()
         due = [
             head
@@ -145,6 +150,7 @@ class Pusher:
             await self._append(conn, push, event)
         breaker = self.breakers.get(push.partner_id, Breaker())
         self.breakers[push.partner_id] = breaker.after(answer, now, self._policy)
+        self.outcomes[outcome] += 1
         if not answer.delivered:
             log.warning("push %s to %s: %s", push.push_id, push.partner_id, outcome)
 
