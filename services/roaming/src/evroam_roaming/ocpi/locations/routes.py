@@ -9,26 +9,24 @@ that does not exist is a 404; the body still says why, as for tokens).
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
 # from the annotations, which must therefore be objects, not strings.
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from evroam_contracts.ocpi_json import render_json
+from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.lists import add_list_route
 from evroam_roaming.ocpi.locations.models import LocationSource, find_connector
-from evroam_roaming.ocpi.pagination import (
-    InvalidPageParameterError,
-    page_headers,
-    parse_page_request,
-)
+from evroam_roaming.ocpi.pagination import PageRequest
 
-OK, NOT_FOUND = 200, 404
-# OCPI 2.2.1 status 2003, "Unknown Location" (section 1.7); StatusCode has no member for it
-# yet, and the envelope writes any code as a number.
+NOT_FOUND = 404
 
 
 def router(ctx: OcpiContext, locations: LocationSource) -> APIRouter:
@@ -36,25 +34,13 @@ def router(ctx: OcpiContext, locations: LocationSource) -> APIRouter:
     caller_of = authenticate(ctx.partners)
     base = f"/cpo/{VERSION}/locations"
 
-    async def get_locations(
-        request: Request, caller: Annotated[Caller, Depends(caller_of)]
-    ) -> Response:
-        """A page of our locations, oldest last_updated first."""
-        routing = routing_headers(ctx.us, caller.partner.party)
-        try:
-            page = parse_page_request(request.query_params, ctx.max_page_size)
-        except InvalidPageParameterError as exc:
-            # Reached the OCPI layer: the error travels in the envelope (section 1.7).
-            raise OcpiError(
-                OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing
-            ) from exc
-        total, found = await locations.page(page)
-        headers = page_headers(ctx.locations_url, page, len(found), total, ctx.max_page_size)
-        return ocpi_response(render_json(list(found)), ctx.clock(), headers={**headers, **routing})
+    async def fetch(
+        party: Party, page: PageRequest, now: datetime
+    ) -> tuple[int, Sequence[dict[str, Any]]]:
+        return await locations.page(page)  # every partner sees every location
 
-    # The spec's own examples end the module URL with a slash (`.../locations/?offset=`).
-    for path in (base, f"{base}/"):
-        api.add_api_route(path, get_locations, methods=["GET"], include_in_schema=path == base)
+    doc = "A page of our locations, oldest last_updated first."
+    add_list_route(api, ctx, "locations", ctx.locations_url, fetch, doc)
 
     @api.get(base + "/{location_id}")
     async def get_location(

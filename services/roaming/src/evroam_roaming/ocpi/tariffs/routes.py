@@ -7,21 +7,11 @@ those eMSPs alone; one assigned to every eMSP, or not assigned yet, to every par
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
 # from the annotations, which must therefore be objects, not strings.
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi import APIRouter
 
-from evroam_contracts.ocpi_json import render_json
-from evroam_roaming.ocpi.auth import Caller, authenticate
-from evroam_roaming.ocpi.context import VERSION, OcpiContext
-from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
-from evroam_roaming.ocpi.headers import routing_headers
-from evroam_roaming.ocpi.pagination import (
-    InvalidPageParameterError,
-    page_headers,
-    parse_page_request,
-)
+from evroam_roaming.ocpi.context import OcpiContext
+from evroam_roaming.ocpi.lists import add_list_route
 from evroam_roaming.ocpi.tariffs.models import TariffSource
 
 OK = 200
@@ -29,27 +19,6 @@ OK = 200
 
 def router(ctx: OcpiContext, tariffs: TariffSource) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
-
-    async def get_tariffs(
-        request: Request, caller: Annotated[Caller, Depends(caller_of)]
-    ) -> Response:
-        """A page of the tariffs in force that the caller may see, oldest last_updated first."""
-        routing = routing_headers(ctx.us, caller.partner.party)
-        try:
-            page = parse_page_request(request.query_params, ctx.max_page_size)
-        except InvalidPageParameterError as exc:
-            # Reached the OCPI layer: the error travels in the envelope (section 1.7).
-            raise OcpiError(
-                OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing
-            ) from exc
-        now = ctx.clock()
-        total, found = await tariffs.page(caller.partner.party, page, now)
-        headers = page_headers(ctx.tariffs_url, page, len(found), total, ctx.max_page_size)
-        return ocpi_response(render_json(list(found)), now, headers={**headers, **routing})
-
-    # The spec's own examples end the module URL with a slash (`.../tariffs/?offset=`).
-    base = f"/cpo/{VERSION}/tariffs"
-    for path in (base, f"{base}/"):
-        api.add_api_route(path, get_tariffs, methods=["GET"], include_in_schema=path == base)
+    doc = "A page of the tariffs in force that the caller may see, oldest last_updated first."
+    add_list_route(api, ctx, "tariffs", ctx.tariffs_url, tariffs.page, doc)
     return api
