@@ -22,6 +22,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.gateway import LocationRegistered
 from evroam_contracts.ocpi_json import format_datetime, ocpi_instant
+from evroam_roaming.adapters.paging import page_params, paged
 from evroam_roaming.ocpi.locations.models import (
     StoredEvse,
     evse_to_ocpi,
@@ -188,26 +189,15 @@ class PostgresLocations:
         self._pool = pool
 
     async def page(self, request: PageRequest) -> tuple[int, list[dict[str, Any]]]:
-        params = {
-            "date_from": request.date_from,
-            "date_to": request.date_to,
-            "offset": request.offset,
-            "limit": request.limit,
-        }
         async with self._pool.connection() as conn, conn.transaction():
-            # One snapshot for the count, the page and its EVSEs.
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cur = await conn.execute("SELECT count(*)" + _LOCATION_FILTER, params)
-            counted = await cur.fetchone()
-            cur = await conn.execute(
-                "SELECT location_id, location::text, last_updated"
-                + _LOCATION_FILTER
-                + " ORDER BY last_updated, location_id OFFSET %(offset)s LIMIT %(limit)s",
-                params,
+            total, rows = await paged(
+                conn,
+                "location_id, location::text, last_updated",
+                _LOCATION_FILTER,
+                "last_updated, location_id",
+                page_params(request),
             )
-            rows = await cur.fetchall()
-            evses = await _evses(conn, [r[0] for r in rows])
-        total = int(counted[0]) if counted else 0
+            evses = await _evses(conn, [r[0] for r in rows])  # the same snapshot
         return total, [location_to_ocpi(_json(r[1]), evses.get(r[0], []), r[2]) for r in rows]
 
     async def location(self, location_id: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.ocpi_json import ocpi_instant
+from evroam_roaming.adapters.paging import page_params, paged
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.pagination import PageRequest
 from evroam_roaming.ocpi.sessions.models import OcpiSession, SessionEvent, evolve_session
@@ -65,25 +66,12 @@ class PostgresSessions:
     async def page(
         self, token_owner: Party, request: PageRequest
     ) -> tuple[int, Sequence[OcpiSession]]:
-        params = {
-            "cc": token_owner.country_code,
-            "pid": token_owner.party_id,
-            "date_from": request.date_from,
-            "date_to": request.date_to,
-            "offset": request.offset,
-            "limit": request.limit,
-        }
         async with self._pool.connection() as conn, conn.transaction():
-            # One snapshot for the count and the page, so X-Total-Count matches the data.
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cur = await conn.execute("SELECT count(*)" + _SESSION_FILTER, params)
-            counted = await cur.fetchone()
-            cur = await conn.execute(
-                "SELECT session::text"
-                + _SESSION_FILTER
-                + " ORDER BY last_updated, session_id OFFSET %(offset)s LIMIT %(limit)s",
-                params,
+            total, rows = await paged(
+                conn,
+                "session::text",
+                _SESSION_FILTER,
+                "last_updated, session_id",
+                page_params(request, token_owner),
             )
-            rows = await cur.fetchall()
-        total = int(counted[0]) if counted else 0
         return total, [OcpiSession.model_validate_json(r[0]) for r in rows]

@@ -15,6 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.ocpi_json import ocpi_instant
 from evroam_contracts.tariff import TariffAssigned, TariffPublished, TariffRetired
+from evroam_roaming.adapters.paging import page_params, paged
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.pagination import PageRequest
 from evroam_roaming.ocpi.tariffs.models import EVERYONE, published_at, tariff_for_partners
@@ -117,28 +118,14 @@ class PostgresTariffs:
     async def page(
         self, partner: Party, request: PageRequest, now: datetime
     ) -> tuple[int, list[dict[str, Any]]]:
-        params = {
-            "cc": partner.country_code,
-            "pid": partner.party_id,
-            "now": now,
-            "date_from": request.date_from,
-            "date_to": request.date_to,
-            "offset": request.offset,
-            "limit": request.limit,
-        }
         async with self._pool.connection() as conn, conn.transaction():
-            # One snapshot for the count and the page, so X-Total-Count matches the data.
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cur = await conn.execute("SELECT count(*)" + _TARIFF_FILTER, params)
-            counted = await cur.fetchone()
-            cur = await conn.execute(
-                "SELECT t.tariff::text, t.last_updated, t.retired_from"
-                + _TARIFF_FILTER
-                + " ORDER BY t.last_updated, t.tariff_id OFFSET %(offset)s LIMIT %(limit)s",
-                params,
+            total, rows = await paged(
+                conn,
+                "t.tariff::text, t.last_updated, t.retired_from",
+                _TARIFF_FILTER,
+                "t.last_updated, t.tariff_id",
+                page_params(request, partner, now=now),
             )
-            rows = await cur.fetchall()
-        total = int(counted[0]) if counted else 0
         # Decimal, not float, for every number: jsonb keeps the digits the tariff was sent with.
         return total, [
             tariff_for_partners(json.loads(r[0], parse_float=Decimal), r[1], r[2]) for r in rows

@@ -15,6 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 from evroam_contracts.cdr import Cdr
 from evroam_contracts.ocpi_json import ocpi_instant
 from evroam_contracts.shared import OcpiToken
+from evroam_roaming.adapters.paging import page_params, paged
 from evroam_roaming.domain.partners import Partner, Party
 from evroam_roaming.domain.tokens import TokenKey
 from evroam_roaming.ocpi.pagination import PageRequest
@@ -91,29 +92,15 @@ class PostgresCdrs:
         self._pool = pool
 
     async def page(self, token_owner: Party, request: PageRequest) -> tuple[int, list[Cdr]]:
-        params = {
-            "cc": token_owner.country_code,
-            "pid": token_owner.party_id,
-            "date_from": request.date_from,
-            "date_to": request.date_to,
-            "offset": request.offset,
-            "limit": request.limit,
-        }
         async with self._pool.connection() as conn, conn.transaction():
-            # One snapshot for the count and the page, so X-Total-Count matches the data.
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cur = await conn.execute("SELECT count(*)" + _CDR_FILTER, params)
-            counted = await cur.fetchone()
-            cur = await conn.execute(
+            total, rows = await paged(
+                conn,
+                "cdr::text",
+                _CDR_FILTER,
                 # (country_code, party_id) last: ids are unique per CPO party only.
-                "SELECT cdr::text"
-                + _CDR_FILTER
-                + " ORDER BY last_updated, id, country_code, party_id"
-                " OFFSET %(offset)s LIMIT %(limit)s",
-                params,
+                "last_updated, id, country_code, party_id",
+                page_params(request, token_owner),
             )
-            rows = await cur.fetchall()
-        total = int(counted[0]) if counted else 0
         # Decimal, not float, for every number (tariff copies carry JSON numbers).
         return total, [Cdr.model_validate(json.loads(r[0], parse_float=Decimal)) for r in rows]
 
