@@ -16,6 +16,7 @@ from evroam_roaming.adapters.cpo_locations import PostgresLocations
 from evroam_roaming.adapters.cpo_sessions import PostgresSessions
 from evroam_roaming.adapters.cpo_tariffs import PostgresTariffs
 from evroam_roaming.adapters.http import router as admin_router
+from evroam_roaming.adapters.hub_clients import PostgresHubClients
 from evroam_roaming.adapters.ocpi_client import OcpiClient
 from evroam_roaming.adapters.postgres import PostgresCdrs, PostgresPartners
 from evroam_roaming.consumers import cpo_objects_consumer
@@ -120,6 +121,7 @@ def mount_http(
         locations=PostgresLocations(pool),
         sessions=PostgresSessions(pool),
         tariffs=PostgresTariffs(pool),
+        hub_clients=PostgresHubClients(pool),
     )
     app.mount("/ocpi", ocpi_app(context))
 

@@ -30,6 +30,9 @@ class FakePartners:
     async def by_token_sha256(self, hashes: Sequence[str]) -> list[Partner]:
         return [p for p in self.partners if p.token_sha256 in hashes]
 
+    async def hub_client_connected(self, hub_partner_id: str, party: Party) -> bool:
+        return False  # no hubs among the fakes
+
 
 class FakeCdrs:
     """Keeps the promise of PostgresCdrs: the owner's CDRs, filtered, ordered, paged."""

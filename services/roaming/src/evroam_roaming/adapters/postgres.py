@@ -46,6 +46,16 @@ class PostgresPartners:
             )
             return [_partner(r) for r in await cur.fetchall()]
 
+    async def hub_client_connected(self, hub_partner_id: str, party: Party) -> bool:
+        """Did the hub tell us (HubClientInfo) that this party is a CONNECTED client of it?"""
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM ocpi_hub_clients WHERE hub_partner_id = %s AND country_code = %s"
+                " AND party_id = %s AND status = 'CONNECTED'",
+                (hub_partner_id, party.country_code, party.party_id),
+            )
+            return await cur.fetchone() is not None
+
     async def all(self) -> list[dict[str, Any]]:
         """Every partner for the admin API; the token hash stays in the database."""
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:

@@ -25,6 +25,15 @@ class QueuedPush:
     next_attempt_at: datetime
     method: str = "POST"
     path: str = ""
+    to_country_code: str | None = None
+    to_party_id: str | None = None
+
+    @property
+    def to(self) -> Party | None:
+        """Whom it is addressed to, when not the partner itself (a hub's client)."""
+        if self.to_country_code and self.to_party_id:
+            return Party(self.to_country_code, self.to_party_id)
+        return None
 
 
 @dataclass(frozen=True)
@@ -38,8 +47,26 @@ class Receiver:
 
 
 async def receiver_of_owner(conn: AsyncConnection, owner: Party, module: str) -> Receiver | None:
-    """The connected partner that owns `owner`'s objects, if it offers `module` as RECEIVER."""
-    return await _receiver(conn, "c.country_code = %s AND c.party_id = %s", owner, module)
+    """The connected partner that owns `owner`'s objects, if it offers `module` as RECEIVER;
+    else a hub that has `owner` as a CONNECTED client (OCPI 2.2.1 section 1.5: addressed via
+    the hub, TO stays the owner)."""
+    direct = await _receiver(conn, "c.country_code = %s AND c.party_id = %s", owner, module)
+    if direct is not None:
+        return direct
+    cur = await conn.execute(
+        "SELECT c.partner_id, c.endpoints, s.credentials_token FROM ocpi_hub_clients h"
+        " JOIN view_partner_connections_v1 c ON c.partner_id = h.hub_partner_id"
+        " JOIN partner_secrets s USING (partner_id)"
+        " WHERE h.country_code = %s AND h.party_id = %s AND h.status = 'CONNECTED'"
+        " ORDER BY h.last_updated DESC LIMIT 1",
+        (owner.country_code, owner.party_id),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    hub_id, endpoints, token = row
+    url = _receiver_url(endpoints, module)
+    return Receiver(hub_id, owner, url, token) if url else None
 
 
 async def receivers_of(conn: AsyncConnection, module: str) -> list[Receiver]:
@@ -109,9 +136,22 @@ async def enqueue(
     )
     await conn.execute(
         "INSERT INTO ocpi_pushes (partner_id, module, object_id, body, correlation_id,"
-        " next_attempt_at, created_at, method, path) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " next_attempt_at, created_at, method, path, to_country_code, to_party_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         f" ON CONFLICT (partner_id, module, object_id) {conflict}",
-        (receiver.partner_id, module, object_id, body, correlation_id, now, now, method, path),
+        (
+            receiver.partner_id,
+            module,
+            object_id,
+            body,
+            correlation_id,
+            now,
+            now,
+            method,
+            path,
+            receiver.party.country_code,
+            receiver.party.party_id,
+        ),
     )
 
 
@@ -121,7 +161,8 @@ async def heads(conn: AsyncConnection) -> list[QueuedPush]:
     async with conn.cursor(row_factory=class_row(QueuedPush)) as cur:
         await cur.execute(
             "SELECT DISTINCT ON (partner_id) push_id, partner_id, module, object_id, body,"
-            " correlation_id, attempts, next_attempt_at, method, path FROM ocpi_pushes"
+            " correlation_id, attempts, next_attempt_at, method, path, to_country_code,"
+            " to_party_id FROM ocpi_pushes"
             " WHERE state = 'PENDING' ORDER BY partner_id, push_id"
         )
         return await cur.fetchall()
@@ -164,7 +205,8 @@ async def replay(conn: AsyncConnection, push_id: int, now: datetime) -> QueuedPu
         await cur.execute(
             "UPDATE ocpi_pushes SET state = 'PENDING', attempts = 0, next_attempt_at = %s"
             " WHERE push_id = %s AND state = 'DEAD' RETURNING push_id, partner_id, module,"
-            " object_id, body, correlation_id, attempts, next_attempt_at, method, path",
+            " object_id, body, correlation_id, attempts, next_attempt_at, method, path,"
+            " to_country_code, to_party_id",
             (now, push_id),
         )
         return await cur.fetchone()

@@ -185,16 +185,18 @@ class Pusher:
 
     async def _call(self, receiver: Receiver, push: QueuedPush) -> Answer:
         token = base64.b64encode(receiver.token.encode()).decode()
+        to = push.to or receiver.party
         headers = {
             "Authorization": f"Token {token}",
             "Content-Type": "application/json",
             "X-Request-ID": str(new_id()),
             "X-Correlation-ID": push.correlation_id or str(new_id()),
-            # OCPI 2.2.1 section 1.5: from us, to the party that owns the object's token.
+            # OCPI 2.2.1 section 1.5: from us, to the party the object is for (through a hub,
+            # the hub's client; the token is the hub's).
             "OCPI-from-country-code": self._us.country_code,
             "OCPI-from-party-id": self._us.party_id,
-            "OCPI-to-country-code": receiver.party.country_code,
-            "OCPI-to-party-id": receiver.party.party_id,
+            "OCPI-to-country-code": to.country_code,
+            "OCPI-to-party-id": to.party_id,
         }
         span = f"OCPI {push.method} {push.module}"
         with tracer.start_as_current_span(span, kind=trace.SpanKind.CLIENT):

@@ -20,6 +20,7 @@ from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.credentials import routes as credentials
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import echoed_ids
+from evroam_roaming.ocpi.hubclientinfo import routes as hubclientinfo
 from evroam_roaming.ocpi.locations import routes as locations
 from evroam_roaming.ocpi.sessions import routes as sessions
 from evroam_roaming.ocpi.tariffs import routes as tariffs
@@ -136,6 +137,8 @@ def ocpi_app(ctx: OcpiContext) -> FastAPI:
     # The CPO objects' Sender interfaces, where the composition root gave them a source.
     if ctx.locations is not None:
         app.include_router(locations.router(ctx, ctx.locations))
+    if ctx.hub_clients is not None:
+        app.include_router(hubclientinfo.router(ctx, ctx.hub_clients))
     if ctx.sessions is not None:
         app.include_router(sessions.router(ctx, ctx.sessions))
     if ctx.tariffs is not None:

@@ -1,5 +1,9 @@
 """Who is calling: the credentials token in `Authorization: Token <...>` (OCPI 2.2.1
-section 1.2) identifies the partner platform. Missing or unknown token: HTTP 401."""
+section 1.2) identifies the partner platform. Missing or unknown token: HTTP 401.
+
+Which party it speaks for: its own, unless it is a hub (role HUB) naming one of its CONNECTED
+clients in `OCPI-from-country-code`/`OCPI-from-party-id` (section 1.5). A platform naming a
+party it may not speak for is refused like an unknown token."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Header
 
-from evroam_roaming.domain.partners import Partner, is_credentials_token, token_sha256
+from evroam_roaming.domain.partners import Partner, Party, is_credentials_token, token_sha256
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode
 
 log = logging.getLogger(__name__)
@@ -23,13 +27,21 @@ _CHALLENGE = {"WWW-Authenticate": "Token"}
 class PartnerDirectory(Protocol):
     async def by_token_sha256(self, hashes: Sequence[str]) -> list[Partner]: ...
 
+    async def hub_client_connected(self, hub_partner_id: str, party: Party) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated request: the partner, and the token it presented (never logged)."""
+    """An authenticated request: the partner, the token it presented (never logged), and
+    the party it speaks for (its own, or a hub's client)."""
 
     partner: Partner
     token: str = field(repr=False)
+    speaks_for: Party | None = None
+
+    @property
+    def party(self) -> Party:
+        return self.speaks_for or self.partner.party
 
 
 def token_candidates(authorization: str | None) -> tuple[str, ...]:
@@ -58,7 +70,11 @@ def _decode_base64(value: str) -> str | None:
 def authenticate(directory: PartnerDirectory) -> Callable[..., Awaitable[Caller]]:
     """A FastAPI dependency that resolves the caller or ends the request with HTTP 401."""
 
-    async def dependency(authorization: Annotated[str | None, Header()] = None) -> Caller:
+    async def dependency(
+        authorization: Annotated[str | None, Header()] = None,
+        from_country_code: Annotated[str | None, Header(alias="OCPI-from-country-code")] = None,
+        from_party_id: Annotated[str | None, Header(alias="OCPI-from-party-id")] = None,
+    ) -> Caller:
         candidates = token_candidates(authorization)
         if not candidates:
             raise OcpiError(
@@ -75,6 +91,23 @@ def authenticate(directory: PartnerDirectory) -> Callable[..., Awaitable[Caller]
                 UNAUTHORIZED, StatusCode.CLIENT_ERROR, "Unknown credentials token", _CHALLENGE
             )
         partner = matches[0]
-        return Caller(partner=partner, token=by_hash[partner.token_sha256])
+        caller = Caller(partner=partner, token=by_hash[partner.token_sha256])
+        if not (from_country_code and from_party_id):
+            return caller
+        party = Party.of(from_country_code, from_party_id)
+        if party == partner.party:
+            return caller
+        if partner.role == "HUB" and await directory.hub_client_connected(
+            partner.partner_id, party
+        ):
+            return Caller(partner=partner, token=caller.token, speaks_for=party)
+        log.warning("OCPI request speaking for a party its platform may not speak for")
+        raise OcpiError(
+            UNAUTHORIZED,
+            StatusCode.CLIENT_ERROR,
+            f"this token may not speak for {party.country_code}*{party.party_id}"
+            " (OCPI-from-country-code/OCPI-from-party-id)",
+            _CHALLENGE,
+        )
 
     return dependency

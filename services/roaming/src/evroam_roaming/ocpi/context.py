@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.auth import PartnerDirectory
@@ -35,6 +36,8 @@ class OcpiContext:
     clock: Callable[[], datetime] = field(default=_now)
     # Sender interfaces of the CPO objects; a module whose source is None is not offered.
     locations: LocationSource | None = None
+    # HubClientInfo Receiver (section 3.8); Any: its Protocol lives with its routes.
+    hub_clients: Any = None
     sessions: SessionSource | None = None
     tariffs: TariffSource | None = None
 
@@ -58,6 +61,10 @@ class OcpiContext:
     @property
     def tokens_url(self) -> str:
         return f"{self.public_url}/ocpi/cpo/{VERSION}/tokens"
+
+    @property
+    def clientinfo_url(self) -> str:
+        return f"{self.public_url}/ocpi/{VERSION}/clientinfo"
 
     @property
     def locations_url(self) -> str:

@@ -35,7 +35,7 @@ def add_list_route(
     caller_of = authenticate(ctx.partners)
 
     async def get_list(request: Request, caller: Annotated[Caller, Depends(caller_of)]) -> Response:
-        routing = routing_headers(ctx.us, caller.partner.party)
+        routing = routing_headers(ctx.us, caller.party)
         try:
             page = parse_page_request(request.query_params, ctx.max_page_size)
         except InvalidPageParameterError as exc:
@@ -45,7 +45,7 @@ def add_list_route(
                 OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing
             ) from exc
         now = ctx.clock()
-        total, found = await fetch(caller.partner.party, page, now)
+        total, found = await fetch(caller.party, page, now)
         headers = page_headers(url, page, len(found), total, ctx.max_page_size)
         return ocpi_response(render_json(list(found)), now, headers={**headers, **routing})
 

@@ -46,7 +46,7 @@ def router(ctx: OcpiContext, locations: LocationSource) -> APIRouter:
     async def get_location(
         location_id: str, caller: Annotated[Caller, Depends(caller_of)]
     ) -> Response:
-        routing = routing_headers(ctx.us, caller.partner.party)
+        routing = routing_headers(ctx.us, caller.party)
         found = await locations.location(location_id)
         if found is None:
             raise _unknown(f"Unknown location {location_id!r}", routing)
@@ -56,7 +56,7 @@ def router(ctx: OcpiContext, locations: LocationSource) -> APIRouter:
     async def get_evse(
         location_id: str, evse_uid: str, caller: Annotated[Caller, Depends(caller_of)]
     ) -> Response:
-        routing = routing_headers(ctx.us, caller.partner.party)
+        routing = routing_headers(ctx.us, caller.party)
         found = await locations.evse(location_id, evse_uid)
         if found is None:
             raise _unknown(f"Unknown EVSE {evse_uid!r} of location {location_id!r}", routing)
@@ -69,7 +69,7 @@ def router(ctx: OcpiContext, locations: LocationSource) -> APIRouter:
         connector_id: str,
         caller: Annotated[Caller, Depends(caller_of)],
     ) -> Response:
-        routing = routing_headers(ctx.us, caller.partner.party)
+        routing = routing_headers(ctx.us, caller.party)
         evse = await locations.evse(location_id, evse_uid)
         connector = None if evse is None else find_connector(evse, connector_id)
         if connector is None:

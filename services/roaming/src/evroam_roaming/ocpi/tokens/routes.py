@@ -44,11 +44,11 @@ def _target(
     us: Party, caller: Caller, country_code: str, party_id: str, uid: str, request: Request
 ) -> tuple[TokenKey, dict[str, str]]:
     """The token the URL names, and the routing headers of our answer (section 1.5)."""
-    routing = routing_headers(us, caller.partner.party)
+    routing = routing_headers(us, caller.party)
     type_ = request.query_params.get("type") or "RFID"
     if type_ not in TOKEN_TYPES:
         raise _invalid(f"type must be one of {', '.join(TOKEN_TYPES)}", routing)
-    if Party.of(country_code, party_id) != caller.partner.party:
+    if Party.of(country_code, party_id) != caller.party:
         # Section 1.3: owner segments not among the caller's roles may be answered with 404;
         # the same answer for every token of that owner reveals nothing about them.
         raise OcpiError(

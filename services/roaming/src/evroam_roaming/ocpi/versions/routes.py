@@ -36,6 +36,10 @@ def version_details(ctx: OcpiContext) -> VersionDetails:
         for module, source, url in offered
         if source is not None
     ]
+    if ctx.hub_clients is not None:  # where a hub tells us of its clients (section 3.8)
+        endpoints.append(
+            Endpoint(identifier="hubclientinfo", role="RECEIVER", url=ctx.clientinfo_url + "/")
+        )
     return VersionDetails(version=VERSION, endpoints=endpoints)
 
 
