@@ -1,6 +1,7 @@
 """A real OCPI 2.2.1 eMSP partner for tests: an HTTP server on 127.0.0.1 (Starlette on
 uvicorn) serving versions, version details, credentials and the Tokens Sender's real-time
-authorization, and a client that registers with us and pushes tokens to our Receiver.
+authorization, plus the Receivers a CPO pushes to (`ocpi_partner_receivers`), and a client
+that registers with us, updates or ends that, and pushes tokens to our Receiver.
 
     async with OcpiPartner("DE", "TNM") as partner:
         await partner.register(our_versions_url, token_a)
@@ -13,13 +14,11 @@ authorization, and a client that registers with us and pushes tokens to our Rece
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import secrets
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from uuid import uuid4
@@ -31,23 +30,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-VERSION = "2.2.1"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def envelope(data: Any = None, status_code: int = 1000, message: str = "Success") -> bytes:
-    body: dict[str, Any] = {"status_code": status_code, "status_message": message}
-    if data is not None:
-        body["data"] = data
-    return json.dumps({**body, "timestamp": _now()}).encode()
-
-
-def auth_header(token: str) -> dict[str, str]:
-    """OCPI 2.2.1 section 1.2: `Token base64(token)`."""
-    return {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
+from evroam_testing.ocpi_partner_receivers import (
+    VERSION,
+    ReceiverSide,
+    auth_header,
+    envelope,
+    json_response,
+    now_text,
+    refused,
+)
 
 
 class _Server(uvicorn.Server):
@@ -64,27 +55,15 @@ class OcpiPartnerError(RuntimeError):
         self.response = response
 
 
-class OcpiPartner:
+class OcpiPartner(ReceiverSide):
     def __init__(self, country_code: str, party_id: str, business_name: str = "Partner eMSP"):
+        super().__init__()
         self.country_code, self.party_id = country_code.upper(), party_id.upper()
         self.business_name = business_name
         self.token_b = secrets.token_urlsafe(32)
         self.token_c: str | None = None
         self.stall_s = 0.0
         self.authorize_calls: list[dict[str, Any]] = []
-        # Its CDRs Receiver (OCPI 2.2.1 section 3.3): CDRs by id, as pushed, with the headers
-        # of each push; `cdr_failures` pushes are answered 503 before it accepts again.
-        self.cdrs: dict[str, dict[str, Any]] = {}
-        self.cdr_pushes: list[dict[str, Any]] = []
-        self.cdr_failures = 0
-        # Its Sessions Receiver (section 3.2): the latest copy of each session, and every PUT.
-        self.sessions: dict[str, dict[str, Any]] = {}
-        self.session_puts: list[dict[str, Any]] = []
-        # Its Locations Receiver (section 3.1): the EVSE statuses PATCHed, in order, by
-        # "location_id/evse_uid".
-        self.evse_statuses: dict[str, list[str]] = {}
-        # Its Tariffs Receiver (section 3.4): the latest copy of each tariff by id.
-        self.tariffs: dict[str, dict[str, Any]] = {}
         self.our_endpoints: dict[tuple[str, str], str] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._port: int | None = None
@@ -187,7 +166,7 @@ class OcpiPartner:
             "issuer": self.business_name,
             "valid": True,
             "whitelist": "ALLOWED",
-            "last_updated": _now(),
+            "last_updated": now_text(),
             **fields,
         }
 
@@ -201,53 +180,27 @@ class OcpiPartner:
             Route(
                 f"/ocpi/emsp/{VERSION}/tokens/{{uid}}/authorize", self._authorize, methods=["POST"]
             ),
-            Route(f"/ocpi/emsp/{VERSION}/cdrs", self._receive_cdr, methods=["POST"]),
-            Route(f"/ocpi/emsp/{VERSION}/cdrs/{{cdr_id}}", self._stored_cdr, methods=["GET"]),
-            Route(
-                f"/ocpi/emsp/{VERSION}/sessions/{{cc}}/{{pid}}/{{session_id}}",
-                self._receive_session,
-                methods=["PUT"],
-            ),
-            Route(
-                f"/ocpi/emsp/{VERSION}/locations/{{cc}}/{{pid}}/{{location_id}}/{{evse_uid}}",
-                self._patch_evse,
-                methods=["PATCH"],
-            ),
-            Route(
-                f"/ocpi/emsp/{VERSION}/tariffs/{{cc}}/{{pid}}/{{tariff_id}}",
-                self._receive_tariff,
-                methods=["PUT"],
-            ),
+            *self.receiver_routes(),
         ]
 
     def _ours(self, request: Request) -> bool:
         """We gave token B to the CPO: that is the token it must present."""
         return request.headers.get("authorization") == auth_header(self.token_b)["Authorization"]
 
-    @staticmethod
-    def _json(body: bytes, status: int = 200) -> Response:
-        return Response(body, status_code=status, media_type="application/json")
-
-    def _refused(self) -> Response:
-        return self._json(envelope(None, 2000, "Unknown credentials token"), 401)
-
     async def _versions(self, request: Request) -> Response:
         if not self._ours(request):
-            return self._refused()
-        return self._json(envelope([{"version": VERSION, "url": f"{self.base_url}/{VERSION}"}]))
+            return refused()
+        return json_response(envelope([{"version": VERSION, "url": f"{self.base_url}/{VERSION}"}]))
 
     async def _details(self, request: Request) -> Response:
         if not self._ours(request):
-            return self._refused()
+            return refused()
         endpoints = [
             {"identifier": "credentials", "role": "SENDER", "url": self._credentials_url},
             {"identifier": "tokens", "role": "SENDER", "url": self.tokens_url},
-            {"identifier": "cdrs", "role": "RECEIVER", "url": self.cdrs_url},
-            {"identifier": "sessions", "role": "RECEIVER", "url": self.sessions_url},
-            {"identifier": "locations", "role": "RECEIVER", "url": self.locations_url},
-            {"identifier": "tariffs", "role": "RECEIVER", "url": f"{self.emsp_url}/tariffs"},
+            *self.receiver_endpoints(),
         ]
-        return self._json(envelope({"version": VERSION, "endpoints": endpoints}))
+        return json_response(envelope({"version": VERSION, "endpoints": endpoints}))
 
     @property
     def _credentials_url(self) -> str:
@@ -256,69 +209,6 @@ class OcpiPartner:
     @property
     def tokens_url(self) -> str:
         return f"{self.base_url}/emsp/{VERSION}/tokens"
-
-    @property
-    def cdrs_url(self) -> str:
-        return f"{self.base_url}/emsp/{VERSION}/cdrs"
-
-    async def _receive_cdr(self, request: Request) -> Response:
-        """POST {cdrs}: keep the CDR, answer with where it is kept (Location)."""
-        cdr = json.loads(await request.body())
-        self.cdr_pushes.append({"cdr": cdr, "headers": dict(request.headers)})
-        if not self._ours(request):
-            return self._refused()
-        if self.cdr_failures > 0:
-            self.cdr_failures -= 1
-            return self._json(envelope(None, 3000, "Temporarily unavailable"), 503)
-        self.cdrs[cdr["id"]] = cdr
-        response = self._json(envelope(None))
-        response.headers["Location"] = f"{self.cdrs_url}/{cdr['id']}"
-        return response
-
-    @property
-    def sessions_url(self) -> str:
-        return f"{self.base_url}/emsp/{VERSION}/sessions"
-
-    async def _receive_session(self, request: Request) -> Response:
-        """PUT {sessions}/{country_code}/{party_id}/{session_id}: the whole session."""
-        if not self._ours(request):
-            return self._refused()
-        session = json.loads(await request.body())
-        self.session_puts.append({"session": session, "path": request.url.path})
-        self.sessions[request.path_params["session_id"]] = session
-        return self._json(envelope(None))
-
-    @property
-    def emsp_url(self) -> str:
-        return f"{self.base_url}/emsp/{VERSION}"
-
-    async def _receive_tariff(self, request: Request) -> Response:
-        """PUT {tariffs}/{country_code}/{party_id}/{tariff_id}: the whole tariff."""
-        if not self._ours(request):
-            return self._refused()
-        self.tariffs[request.path_params["tariff_id"]] = json.loads(await request.body())
-        return self._json(envelope(None))
-
-    @property
-    def locations_url(self) -> str:
-        return f"{self.base_url}/emsp/{VERSION}/locations"
-
-    async def _patch_evse(self, request: Request) -> Response:
-        """PATCH {locations}/{cc}/{pid}/{location_id}/{evse_uid}: an EVSE's new status."""
-        if not self._ours(request):
-            return self._refused()
-        change = json.loads(await request.body())
-        key = f"{request.path_params['location_id']}/{request.path_params['evse_uid']}"
-        self.evse_statuses.setdefault(key, []).append(change["status"])
-        return self._json(envelope(None))
-
-    async def _stored_cdr(self, request: Request) -> Response:
-        if not self._ours(request):
-            return self._refused()
-        cdr = self.cdrs.get(request.path_params["cdr_id"])
-        if cdr is None:
-            return self._json(envelope(None, 2004, "Unknown CDR"), 404)
-        return self._json(envelope(cdr))
 
     def credentials(self) -> dict[str, Any]:
         """What it posts to register: token B, its versions URL, its eMSP role."""
@@ -332,8 +222,8 @@ class OcpiPartner:
 
     async def _credentials(self, request: Request) -> Response:
         if not self._ours(request):
-            return self._refused()
-        return self._json(envelope({**self.credentials(), "token": self.token_c or ""}))
+            return refused()
+        return json_response(envelope({**self.credentials(), "token": self.token_c or ""}))
 
     async def _authorize(self, request: Request) -> Response:
         raw = await request.body()
@@ -347,13 +237,13 @@ class OcpiPartner:
             }
         )
         if not self._ours(request):
-            return self._refused()
+            return refused()
         if self.stall_s:
             await asyncio.sleep(self.stall_s)
         info = self._answers.get(uid.upper())
         if info is None:
-            return self._json(envelope(None, 2004, "Unknown token"), 404)
-        return self._json(envelope(info))
+            return json_response(envelope(None, 2004, "Unknown token"), 404)
+        return json_response(envelope(info))
 
     # ---- the client ----------------------------------------------------------------------
 

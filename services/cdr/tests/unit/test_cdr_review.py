@@ -188,3 +188,22 @@ def test_rejecting_a_held_correction_leaves_the_original_in_force(
     [rejected] = reject(RejectCdr(held.cdr.id, "ops", "bogus stop", LATER), fold([original, held]))
 
     assert fold([original, held, rejected]).current == original.cdr
+
+
+def test_costs_a_reviewer_sets_are_kept_and_must_then_be_accepted_as_not_reproducible(
+    meter_reset: list[CdrEvent],
+) -> None:
+    [held] = meter_reset
+    assert isinstance(held, CdrHeld)
+    goodwill = {"total_cost": {"excl_vat": "1.00", "incl_vat": "1.21"}}
+
+    with pytest.raises(ReviewStillFailingError, match="COST_NOT_REPRODUCIBLE"):
+        releasing(meter_reset, held.cdr.id, corrections=goodwill, accept=("ENERGY_METER_MISMATCH",))
+    accepted = ("ENERGY_METER_MISMATCH", "COST_NOT_REPRODUCIBLE", "COST_SESSION_MISMATCH")
+    _, issued = releasing(meter_reset, held.cdr.id, corrections=goodwill, accept=accepted)
+
+    assert isinstance(issued, CdrIssued)
+    assert (issued.cdr.total_cost.excl_vat, issued.cdr.total_cost.incl_vat) == (
+        Decimal("1.00"),
+        Decimal("1.21"),
+    )

@@ -19,8 +19,6 @@ from evroam_contracts.shared import (
     CdrToken,
     ChargingPeriod,
     CostBreakdown,
-    GeoLocation,
-    LocationSnapshot,
     Price,
 )
 from evroam_roaming.domain.partners import Party
@@ -30,24 +28,10 @@ from evroam_roaming.ocpi.sessions.models import (
     evolve_session,
     session_to_ocpi,
 )
+from evroam_testing.transaction_events import LOCATION
 
 T0 = datetime(2024, 5, 1, 10, tzinfo=UTC)
-WHERE = LocationSnapshot(
-    id="LOC1",
-    address="Stationsplein 1",
-    city="Amsterdam",
-    country="NLD",
-    coordinates=GeoLocation(latitude="52.378900", longitude="4.900000"),
-    time_zone="Europe/Amsterdam",
-    country_code="NL",
-    party_id="EVR",
-    evse_uid="E1",
-    evse_id="NL*EVR*E1",
-    connector_id="1",
-    connector_standard="IEC_62196_T2",
-    connector_format="SOCKET",
-    connector_power_type="AC_3_PHASE",
-)
+WHERE = LOCATION  # the shared builders' Amsterdam location
 TOKEN = CdrToken(country_code="de", party_id="tnm", uid="U1", type="RFID", contract_id="C1")
 PERIOD = ChargingPeriod(
     start_date_time=T0, dimensions=(CdrDimension(type="ENERGY", volume=Decimal("1.500")),)
@@ -175,7 +159,7 @@ def test_invalidation_keeps_what_was_known_and_never_goes_back_in_time() -> None
     )
     after = evolve_session(session, invalid, at(9))
     assert after is not None
-    assert (after.status, after.end_date_time, after.location_id) == ("INVALID", at(8), "LOC1")
+    assert (after.status, after.end_date_time, after.location_id) == ("INVALID", at(8), WHERE.id)
     # Recorded with an earlier clock (another replica): last_updated stays where it was.
     again = evolve_session(after, started(), at(3))
     assert again is not None

@@ -75,9 +75,9 @@ def router(pool: AsyncConnectionPool, policy: Policy, admin_token: str | None) -
                 {"s": status, "sid": session_id, "f": held_from, "o": offset, "n": limit},
             )
             rows = await cur.fetchall()
-        total = rows[0].pop("total") if rows else 0
-        for row in rows[1:]:
-            row.pop("total")
+        total = rows[0]["total"] if rows else 0
+        for row in rows:
+            del row["total"]
         return json_response(rows, headers={"X-Total-Count": str(total)})
 
     @api.get("/reviews/{cdr_id}")

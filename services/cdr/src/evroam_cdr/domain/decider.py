@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from evroam_cdr.domain.cdr import build_cdr, cdr_id_for, credit_of, same_charge
+from evroam_cdr.domain.cdr import COST_FIELDS, build_cdr, cdr_id_for, credit_of, same_charge
 from evroam_cdr.domain.checks import Known, Policy, reconcile
 from evroam_cdr.domain.errors import CorrectionError, NotHeldError, ReviewStillFailingError
 from evroam_cdr.domain.pricing import reprice_cdr
@@ -29,14 +29,12 @@ from evroam_contracts.cdr import (
     SessionFacts,
 )
 from evroam_contracts.session import SessionCompleted, SessionCorrected
-from evroam_contracts.shared import CostBreakdown
 
 CdrEvent = CdrIssued | CdrHeld | CdrReleased | CdrRejected
 # What identifies a CDR and its place in the session's history: never a reviewer's to change.
 FIXED_FIELDS = frozenset(
     {"id", "country_code", "party_id", "session_id", "credit", "credit_reference_id"}
 )
-COST_FIELDS = frozenset(CostBreakdown.model_fields)
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def release(command: ReleaseCdr, state: CdrState) -> list[CdrEvent]:
     corrections = dict(command.corrections or {})
     cdr = _corrected(held.cdr, corrections, command.now)
     repriced = reprice_cdr(cdr, held.time_zone)
-    if repriced.costs is not None and not COST_FIELDS & corrections.keys():
+    if repriced.costs is not None and not corrections.keys() & set(COST_FIELDS):
         # The money follows the corrected measurement, unless the reviewer set it.
         cdr = cdr.model_copy(update=dict(repriced.costs))
     reasons = reconcile(cdr, repriced, held.facts, command.known, command.policy, command.now)

@@ -50,7 +50,8 @@ async def receiver_of_owner(conn: AsyncConnection, owner: Party, module: str) ->
     """The connected partner that owns `owner`'s objects, if it offers `module` as RECEIVER;
     else a hub that has `owner` as a CONNECTED client (OCPI 2.2.1 section 1.5: addressed via
     the hub, TO stays the owner)."""
-    direct = await _receiver(conn, "c.country_code = %s AND c.party_id = %s", owner, module)
+    where, args = "c.country_code = %s AND c.party_id = %s", (owner.country_code, owner.party_id)
+    direct = await _receiver(conn, where, args, module)
     if direct is not None:
         return direct
     cur = await conn.execute(
@@ -92,11 +93,12 @@ def _receiver_url(endpoints: list[dict[str, str]], module: str) -> str | None:
 async def receiver_of_partner(
     conn: AsyncConnection, partner_id: str, module: str
 ) -> Receiver | None:
-    return await _receiver(conn, "c.partner_id = %s", partner_id, module)
+    return await _receiver(conn, "c.partner_id = %s", (partner_id,), module)
 
 
-async def _receiver(conn: AsyncConnection, where: str, key: Any, module: str) -> Receiver | None:
-    args = (key.country_code, key.party_id) if isinstance(key, Party) else (key,)
+async def _receiver(
+    conn: AsyncConnection, where: str, args: tuple[str, ...], module: str
+) -> Receiver | None:
     cur = await conn.execute(
         "SELECT c.partner_id, c.country_code, c.party_id, c.endpoints, s.credentials_token"
         " FROM view_partner_connections_v1 c JOIN partner_secrets s USING (partner_id)"
