@@ -19,8 +19,8 @@ help: ## list the targets
 	@.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 .venv/.synced: uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml infra/devstack/pyproject.toml cli/pyproject.toml) | $(UV)
-	@echo "==> installing the workspace into .venv (uv sync)"
-	@$(UV) sync --frozen --all-packages
+	@echo "==> installing the workspace into .venv (uv sync, with bytecode: service start-up imports a lot)"
+	@$(UV) sync --frozen --all-packages --compile-bytecode
 	@touch $@
 
 setup: .venv/.synced ## create .venv with every workspace member and the dev tools

@@ -127,7 +127,9 @@ def running_stack(
     services: Sequence[str] = SERVICES,
     command: ServiceCommand = python_module_command,
     extra_env: Mapping[str, str] | None = None,
-    ready_timeout: float = 60.0,
+    # Migrations run one service after another, then seven processes import and join their
+    # consumer groups (about 5 s each on the devstack broker) on 2 cores: 60 s was too tight.
+    ready_timeout: float = 120.0,
     progress: Progress | None = None,
 ) -> Iterator[Stack]:
     """Topics, fresh databases, migrations, every service on free ports, until the block ends."""
