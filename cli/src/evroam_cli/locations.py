@@ -197,7 +197,7 @@ def render_written(result: dict[str, Any]) -> None:
 
 def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], total: int) -> None:
     cells = [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     for row in [list(columns), *cells]:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     print(f"({len(rows)} of {total})")

@@ -10,18 +10,20 @@ from pathlib import Path
 
 from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
 from evroam_cli.locations import add_parser as add_locations_parser
+from evroam_cli.partners import add_parser as add_partners_parser
 from evroam_cli.reviews import add_parser as add_reviews_parser
 from evroam_cli.stations import add_parser as add_stations_parser
 from evroam_cli.tokens import add_parser as add_tokens_parser
 
-ADMIN_COMMANDS = ("tokens", "locations", "stations", "cdrs")  # they need the admin API's endpoints
+# They need the admin API's endpoints.
+ADMIN_COMMANDS = ("tokens", "locations", "stations", "cdrs", "partners")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evroam",
         description="Operate an evroam platform: trace a charging session, manage tokens,"
-        " locations and stations, review held CDRs, run the demo.",
+        " locations, stations and roaming partners, review held CDRs, run the demo.",
     )
     parser.add_argument(
         "--endpoints",
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     add_locations_parser(sub)
     add_stations_parser(sub)
     add_reviews_parser(sub)
+    add_partners_parser(sub)
     sub.add_parser(
         "demo",
         help="provision a location, station, tariff and token, play a "
@@ -96,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
         assert endpoints is not None
         return run(args, endpoints)
+    if args.command == "partners":
+        from evroam_cli.partners import run as run_partners
+
+        assert endpoints is not None
+        return run_partners(args, endpoints)
     if args.command == "cdrs":
         from evroam_cli.reviews import run as run_reviews
 

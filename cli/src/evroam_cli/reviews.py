@@ -116,7 +116,7 @@ def render(command: str, result: Any) -> None:
             ]
             for r in result
         ]
-        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]
         for row in [list(COLUMNS), *rows]:
             print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
         print(f"({len(rows)} review{'s' if len(rows) != 1 else ''})")

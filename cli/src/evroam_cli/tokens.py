@@ -176,7 +176,7 @@ def render(result: Any) -> None:
     """A list as a table; one token (or a write's answer) as `field  value` lines."""
     if isinstance(result, list):
         rows = [[str(t.get(c, "")) for c in COLUMNS] for t in result]
-        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]
         for row in [list(COLUMNS), *rows]:
             print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
         print(f"({len(rows)} token{'s' if len(rows) != 1 else ''})")

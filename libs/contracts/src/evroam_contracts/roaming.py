@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from evroam_contracts.base import Command, Event
-from evroam_contracts.shared import AllowedType, LocationReferences, OcpiToken, TokenType, Value
+from evroam_contracts.cdr import Cdr
+from evroam_contracts.shared import (
+    AllowedType,
+    AuthMethod,
+    CdrToken,
+    ChargingPeriod,
+    LocationReferences,
+    OcpiToken,
+    Price,
+    TokenType,
+    Value,
+)
 
 P = "roaming"
 
@@ -73,6 +85,20 @@ class PartnerUnregistered(Event):
     country_code: str = Field(min_length=2, max_length=2)
     party_id: str = Field(min_length=3, max_length=3)
     unregistered_at: datetime
+
+
+class PartnerTokenReissued(Event):
+    """An operator issued a new token A to a registered partner that has not completed the
+    registration handshake (OCPI 2.2.1 section 2.3 step 1, once more): it registers with this
+    token, whose SHA-256 is given, and the token A issued before stops working."""
+
+    type_name: ClassVar[str] = "roaming.partner_token_reissued"
+    producer: ClassVar[str] = P
+    partner_id: str
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    token_sha256: str = Field(min_length=64, max_length=64)
+    reissued_at: datetime
 
 
 PushOutcome = Literal["DELIVERED", "FAILED", "DEAD_LETTERED"]
@@ -150,13 +176,244 @@ class RealtimeAuthorization(Value):
     detail: str | None = None
 
 
+RemoteCommandType = Literal[
+    "CANCEL_RESERVATION", "RESERVE_NOW", "START_SESSION", "STOP_SESSION", "UNLOCK_CONNECTOR"
+]
+
+
+class RemoteCommandReceived(Event):
+    """An eMSP sent a command to our Commands Receiver (OCPI 2.2.1 section 13, we are the
+    CPO) and was answered `response`. An ACCEPTED one went to the station as the gateway
+    command `command_id` (`action`); its outcome follows as a RemoteCommandResultIssued.
+    For START_SESSION and RESERVE_NOW `token` is the token the eMSP already authorized: the
+    authorization service accepts it at `station_id` until `valid_until` (auth_method
+    COMMAND), without asking the eMSP again."""
+
+    type_name: ClassVar[str] = "roaming.command_received"
+    producer: ClassVar[str] = P
+    command_id: str
+    partner_id: str
+    country_code: str
+    party_id: str
+    command: RemoteCommandType
+    response: Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"]
+    message: str | None = None
+    station_id: str | None = None
+    action: str | None = None
+    location_id: str | None = None
+    evse_uid: str | None = None
+    connector_id: str | None = None
+    session_id: str | None = None
+    reservation_id: str | None = None
+    token: OcpiToken | None = None
+    authorization_reference: str | None = None
+    valid_until: datetime | None = None
+    received_at: datetime
+
+
+class RemoteCommandResultIssued(Event):
+    """The station's outcome of an accepted command, as the OCPI CommandResult queued for the
+    eMSP's `response_url` (its delivery: `roaming.push_attempted`, module `commands`)."""
+
+    type_name: ClassVar[str] = "roaming.command_result_issued"
+    producer: ClassVar[str] = P
+    command_id: str
+    partner_id: str
+    command: RemoteCommandType
+    result: Literal[
+        "ACCEPTED",
+        "CANCELED_RESERVATION",
+        "EVSE_OCCUPIED",
+        "EVSE_INOPERATIVE",
+        "FAILED",
+        "NOT_SUPPORTED",
+        "REJECTED",
+        "TIMEOUT",
+        "UNKNOWN_RESERVATION",
+    ]
+    station_outcome: str
+    message: str | None = None
+    issued_at: datetime
+
+
+class RealtimeAuthorizationAnswered(Event):
+    """We, the eMSP, answered a CPO's real-time authorization of one of our tokens (OCPI 2.2.1
+    section 6.1, `POST {tokens}/{token_uid}/authorize` on our Tokens Sender). `allowed` is
+    absent when we do not know the token (answered HTTP 404, OCPI 2004); `cpo_*` is the party
+    that asked, through platform `partner_id`."""
+
+    type_name: ClassVar[str] = "roaming.realtime_authorization_answered"
+    producer: ClassVar[str] = P
+    partner_id: str
+    cpo_country_code: str
+    cpo_party_id: str
+    uid: str
+    type: TokenType
+    allowed: AllowedType | None = None
+    token_country_code: str | None = None
+    token_party_id: str | None = None
+    authorization_reference: str | None = None
+    location: LocationReferences | None = None
+    answered_at: datetime
+
+
+class CommandSent(Event):
+    """We, the eMSP, sent a command to a CPO's Commands Receiver (OCPI 2.2.1 section 6.2,
+    `POST {commands}/{command}`; `request` is the command as sent) and it answered with a
+    CommandResponse (`response`; the CommandResult is due at `response_url` within `timeout`
+    seconds when ACCEPTED), or gave no usable answer (`response` absent, `detail` says why)."""
+
+    type_name: ClassVar[str] = "roaming.command_sent"
+    producer: ClassVar[str] = P
+    command_id: str
+    partner_id: str
+    country_code: str
+    party_id: str
+    command: RemoteCommandType
+    response_url: str
+    request: dict[str, Any]
+    response: Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"] | None = None
+    timeout: int | None = None
+    message: str | None = None
+    http_status: int | None = None
+    ocpi_status: int | None = None
+    detail: str | None = None
+    sent_at: datetime
+    answered_at: datetime
+
+
+class CommandResultReceived(Event):
+    """The CPO posted the CommandResult of a command we sent to its `response_url` (OCPI 2.2.1
+    section 6.2 step 3; a RESERVE_NOW may later get CANCELED_RESERVATION too)."""
+
+    type_name: ClassVar[str] = "roaming.command_result_received"
+    producer: ClassVar[str] = P
+    command_id: str
+    partner_id: str
+    command: RemoteCommandType
+    result: Literal[
+        "ACCEPTED",
+        "CANCELED_RESERVATION",
+        "EVSE_OCCUPIED",
+        "EVSE_INOPERATIVE",
+        "FAILED",
+        "NOT_SUPPORTED",
+        "REJECTED",
+        "TIMEOUT",
+        "UNKNOWN_RESERVATION",
+    ]
+    message: str | None = None
+    received_at: datetime
+
+
+# ---- objects partner CPOs send us as their eMSP (OCPI 2.2.1 sections 3.1-3.4, Receiver) ----
+
+
+class LocationReceived(Event):
+    """A partner CPO pushed (PUT or PATCH), or we pulled, a Location or a part of it
+    (section 3.1). `location` is the whole OCPI Location after the change, EVSEs and
+    connectors included, as validated at our edge (numbers as strings, as every decimal on
+    our wire); `evse_uid`/`connector_id` name the EVSE or connector the change was sent to."""
+
+    type_name: ClassVar[str] = "roaming.location_received"
+    producer: ClassVar[str] = P
+    partner_id: str
+    location: dict[str, Any] = Field(description="the OCPI 2.2.1 Location after the change")
+    evse_uid: str | None = None
+    connector_id: str | None = None
+    received_at: datetime
+
+
+PartnerSessionStatus = Literal["ACTIVE", "COMPLETED", "INVALID", "PENDING", "RESERVATION"]
+
+
+class PartnerSession(Value):
+    """The OCPI 2.2.1 Session object (section 3.2) of a partner CPO (money and energy as
+    decimals)."""
+
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    id: str = Field(max_length=36)
+    start_date_time: datetime
+    end_date_time: datetime | None = None
+    kwh: Decimal
+    cdr_token: CdrToken
+    auth_method: AuthMethod
+    authorization_reference: str | None = None
+    location_id: str
+    evse_uid: str
+    connector_id: str
+    meter_id: str | None = None
+    currency: str = Field(min_length=3, max_length=3)
+    charging_periods: tuple[ChargingPeriod, ...] = ()
+    total_cost: Price | None = None
+    status: PartnerSessionStatus
+    last_updated: datetime
+
+
+class SessionReceived(Event):
+    """A partner CPO pushed (PUT or PATCH), or we pulled, a session of one of our drivers'
+    tokens (section 3.2); `session` is the whole session after the change."""
+
+    type_name: ClassVar[str] = "roaming.session_received"
+    producer: ClassVar[str] = P
+    partner_id: str
+    session: PartnerSession
+    received_at: datetime
+
+
+class CdrReceived(Event):
+    """A partner CPO posted, or we pulled, a CDR of one of our drivers' sessions (section
+    3.3). A CDR never changes: a correction arrives as a credit CDR (`cdr.credit`) and a new
+    CDR, each its own event. Billing invoices the driver from it as from `cdr.issued`."""
+
+    type_name: ClassVar[str] = "roaming.cdr_received"
+    producer: ClassVar[str] = P
+    partner_id: str
+    cdr: Cdr
+    received_at: datetime
+
+
+class TariffReceived(Event):
+    """A partner CPO pushed (PUT), or we pulled, a tariff (section 3.4), whole."""
+
+    type_name: ClassVar[str] = "roaming.tariff_received"
+    producer: ClassVar[str] = P
+    partner_id: str
+    tariff: dict[str, Any] = Field(description="the OCPI 2.2.1 Tariff object")
+    received_at: datetime
+
+
+class TariffDeleted(Event):
+    """A partner CPO deleted a tariff it no longer uses (section 3.4, DELETE)."""
+
+    type_name: ClassVar[str] = "roaming.tariff_deleted"
+    producer: ClassVar[str] = P
+    partner_id: str
+    country_code: str = Field(min_length=2, max_length=2)
+    party_id: str = Field(min_length=3, max_length=3)
+    tariff_id: str = Field(max_length=36)
+    deleted_at: datetime
+
+
 EVENTS = (
     PartnerRegistered,
     PartnerCredentialsExchanged,
     PartnerCredentialsUpdated,
     PartnerUnregistered,
+    PartnerTokenReissued,
     PushAttempted,
     PushReplayed,
     TokenReceived,
+    RemoteCommandReceived,
+    RemoteCommandResultIssued,
+    RealtimeAuthorizationAnswered,
+    CommandSent,
+    CommandResultReceived,
+    LocationReceived,
+    SessionReceived,
+    CdrReceived,
+    TariffReceived,
+    TariffDeleted,
 )
 COMMANDS = (AuthorizeRealtime,)

@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from evroam_testing.ocpi_partner_commands import CommandsSide
+from evroam_testing.ocpi_partner_cpo import CpoSenderSide
 from evroam_testing.ocpi_partner_receivers import (
     VERSION,
     ReceiverSide,
@@ -55,9 +57,11 @@ class OcpiPartnerError(RuntimeError):
         self.response = response
 
 
-class OcpiPartner(ReceiverSide):
+class OcpiPartner(ReceiverSide, CommandsSide, CpoSenderSide):
     def __init__(self, country_code: str, party_id: str, business_name: str = "Partner eMSP"):
         super().__init__()
+        CommandsSide.__init__(self)  # ReceiverSide does not chain to it
+        CpoSenderSide.__init__(self)
         self.country_code, self.party_id = country_code.upper(), party_id.upper()
         self.business_name = business_name
         self.token_b = secrets.token_urlsafe(32)
@@ -181,6 +185,8 @@ class OcpiPartner(ReceiverSide):
                 f"/ocpi/emsp/{VERSION}/tokens/{{uid}}/authorize", self._authorize, methods=["POST"]
             ),
             *self.receiver_routes(),
+            *self.commands_routes(),
+            *self.sender_routes(),
         ]
 
     def _ours(self, request: Request) -> bool:
@@ -199,6 +205,8 @@ class OcpiPartner(ReceiverSide):
             {"identifier": "credentials", "role": "SENDER", "url": self._credentials_url},
             {"identifier": "tokens", "role": "SENDER", "url": self.tokens_url},
             *self.receiver_endpoints(),
+            *self.commands_endpoints(),
+            *self.sender_endpoints(),
         ]
         return json_response(envelope({"version": VERSION, "endpoints": endpoints}))
 
@@ -211,9 +219,10 @@ class OcpiPartner(ReceiverSide):
         return f"{self.base_url}/emsp/{VERSION}/tokens"
 
     def credentials(self) -> dict[str, Any]:
-        """What it posts to register: token B, its versions URL, its eMSP role."""
+        """What it posts to register: token B, its versions URL, its role (EMSP, or CPO when
+        it plays one)."""
         role = {
-            "role": "EMSP",
+            "role": "CPO" if self.plays_cpo else "EMSP",
             "business_details": {"name": self.business_name},
             "party_id": self.party_id,
             "country_code": self.country_code,

@@ -1,7 +1,8 @@
 """The Receiver side of the test eMSP (`OcpiPartner`): what a CPO pushes to it (OCPI 2.2.1
 sections 3.1-3.4), kept for tests to look at. CDRs are POSTed to its CDRs Receiver (which
 answers with a Location and can be told to fail), sessions and tariffs PUT, EVSE statuses
-PATCHed. Also the OCPI wire helpers both sides of the partner use."""
+PATCHed, CommandResults POSTed to its response_urls. Also the OCPI wire helpers both sides
+of the partner use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -60,6 +62,9 @@ class ReceiverSide:
         self.evse_statuses: dict[str, list[str]] = {}
         # Tariffs Receiver (section 3.4): the latest copy of each tariff by id.
         self.tariffs: dict[str, dict[str, Any]] = {}
+        # CommandResults POSTed to the response_urls of commands it sent (section 13),
+        # by the uid ending each URL (see `response_url`).
+        self.command_results: dict[str, dict[str, Any]] = {}
 
     @property
     def base_url(self) -> str:
@@ -114,7 +119,17 @@ class ReceiverSide:
                 self._guarded(self._receive_tariff),
                 methods=["PUT"],
             ),
+            Route(
+                f"{base}/commands/{{command}}/{{uid}}",
+                self._guarded(self._receive_command_result),
+                methods=["POST"],
+            ),
         ]
+
+    def response_url(self, command: str) -> tuple[str, str]:
+        """A fresh response_url for a command it sends, and the uid that ends it."""
+        uid = str(uuid4())
+        return f"{self.emsp_url}/commands/{command}/{uid}", uid
 
     def _guarded(self, handler: Handler) -> Handler:
         async def call(request: Request) -> Response:
@@ -154,6 +169,13 @@ class ReceiverSide:
         change = json.loads(await request.body())
         key = f"{request.path_params['location_id']}/{request.path_params['evse_uid']}"
         self.evse_statuses.setdefault(key, []).append(change["status"])
+        return json_response(envelope(None))
+
+    async def _receive_command_result(self, request: Request) -> Response:
+        """POST {response_url}: the CPO's CommandResult (with the headers it came with)."""
+        result = json.loads(await request.body())
+        uid = request.path_params["uid"]
+        self.command_results[uid] = {"result": result, "headers": dict(request.headers)}
         return json_response(envelope(None))
 
     async def _receive_tariff(self, request: Request) -> Response:

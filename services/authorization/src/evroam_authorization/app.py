@@ -6,10 +6,11 @@ import asyncio
 
 from evroam_authorization.adapters.http import router
 from evroam_authorization.handlers.policies import Authorizer, on_token_received
+from evroam_authorization.handlers.remote_starts import on_command_received
 from evroam_authorization.projections.tokens import TokensV2
 from evroam_authorization.settings import AuthorizationSettings
 from evroam_contracts.authorization import AuthorizeToken
-from evroam_contracts.roaming import TokenReceived
+from evroam_contracts.roaming import RemoteCommandReceived, TokenReceived
 from evroam_contracts.topics import AUTHORIZATION_REPLIES, AUTHORIZATION_REQUESTS, events_topic
 from evroam_messaging import BackgroundWork, Consumer, Requester
 from evroam_runtime import ServiceHost, main, sql_dir
@@ -47,7 +48,10 @@ async def wire(host: ServiceHost) -> None:
         Consumer(
             group="evroam.authorization.roaming-tokens",
             topics=[events_topic("roaming")],
-            handlers={TokenReceived.type_name: on_token_received},
+            handlers={
+                TokenReceived.type_name: on_token_received,
+                RemoteCommandReceived.type_name: on_command_received,
+            },
             service="authorization",
         )
     )

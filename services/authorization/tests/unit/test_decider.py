@@ -148,3 +148,21 @@ def test_an_unreachable_emsp_refuses_a_never_token() -> None:
     v = answer_of(roaming("NEVER"), reply("UNREACHABLE"), REQ)
     assert v.status == "INVALID"
     assert "NEVER" in v.reason
+
+
+def test_a_token_the_emsp_sent_with_a_start_session_is_accepted_as_command() -> None:
+    # OCPI 2.2.1 section 13: the eMSP authorized it; no real-time question, no whitelist.
+    from evroam_authorization.domain.decider import CommandGrant
+
+    sent = token("NL", "XYZ", wl="NEVER", source="command")
+    verdict = judge([roaming("NEVER")], CommandGrant(sent, "emsp-ref-1"))
+    assert verdict == Verdict(
+        "ACCEPTED", "started by the eMSP's command", sent, "COMMAND", "emsp-ref-1"
+    )
+    assert isinstance(verdict, Verdict)
+    decided = decision(REQ, verdict, NOW, "our-ref")
+    assert (decided.auth_method, decided.authorization_reference) == ("COMMAND", "emsp-ref-1")
+    assert decided.token is not None
+    assert decided.token.party_id == "XYZ"
+    # Without a grant the same token is a question for its eMSP.
+    assert isinstance(judge([roaming("NEVER")]), AskEmsp)

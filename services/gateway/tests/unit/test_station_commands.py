@@ -301,3 +301,41 @@ def test_an_answer_is_accepted_only_when_its_status_says_the_station_took_it(
     response: dict[str, Any], outcome: str
 ) -> None:
     assert outcome_of(response) == outcome
+
+
+def test_hints_for_a_201_translation_are_not_sent_to_a_16_station() -> None:
+    # The roaming service names the token's type for 2.0.1; OCPP 1.6 knows only the id tag.
+    given = {"id_tag": "APP-1", "connector_id": 1, "id_token_type": "Central"}
+
+    assert sent(V16, "RemoteStartTransaction", given) == (
+        "RemoteStartTransaction",
+        {"id_tag": "APP-1", "connector_id": 1},
+    )
+
+
+def test_a_reservation_becomes_a_201_reservation_on_the_connectors_evse() -> None:
+    # OCPP 2.0.1 H01; connector 0 (any) leaves the EVSE to the station.
+    given = {
+        "connector_id": 2,
+        "expiry_date": "2026-11-21T11:00:00+00:00",
+        "id_tag": "04A2B3C4",
+        "reservation_id": 17,
+        "parent_id_tag": "G-1",
+    }
+
+    assert sent(V201, "ReserveNow", given) == (
+        "ReserveNow",
+        {
+            "id": 17,
+            "expiry_date_time": "2026-11-21T11:00:00+00:00",
+            "id_token": {"id_token": "04A2B3C4", "type": "ISO14443"},
+            "evse_id": 2,
+            "group_id_token": {"id_token": "G-1", "type": "Central"},
+        },
+    )
+    _, any_evse = sent(V201, "ReserveNow", {**given, "connector_id": 0})
+    assert "evse_id" not in any_evse
+    assert sent(V201, "CancelReservation", {"reservation_id": 17}) == (
+        "CancelReservation",
+        {"reservation_id": 17},
+    )

@@ -12,6 +12,9 @@ from evroam_contracts.cdr import CdrIssued
 from evroam_contracts.roaming import AuthorizeRealtime
 from evroam_contracts.topics import ROAMING_REQUESTS, events_topic
 from evroam_messaging import Consumer, Producer
+from evroam_roaming.adapters.admin_commands import router as admin_commands_router
+from evroam_roaming.adapters.admin_pull import router as admin_pull_router
+from evroam_roaming.adapters.commands_client import CommandsClient
 from evroam_roaming.adapters.cpo_locations import PostgresLocations
 from evroam_roaming.adapters.cpo_sessions import PostgresSessions
 from evroam_roaming.adapters.cpo_tariffs import PostgresTariffs
@@ -22,13 +25,19 @@ from evroam_roaming.adapters.postgres import PostgresCdrs, PostgresPartners
 from evroam_roaming.consumers import cpo_objects_consumer
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
+from evroam_roaming.emsp_consumers import emsp_tokens_consumer
 from evroam_roaming.handlers.credentials import CredentialsHandshake
+from evroam_roaming.handlers.emsp_commands import CommandResults, CommandSender
+from evroam_roaming.handlers.emsp_receiver import EmspReceiver
+from evroam_roaming.handlers.emsp_tokens import EmspTokens
 from evroam_roaming.handlers.policies import on_cdr_issued
+from evroam_roaming.handlers.pull import Puller
 from evroam_roaming.handlers.push import Pusher
 from evroam_roaming.handlers.realtime import RealtimeAuthorizer
+from evroam_roaming.handlers.remote_commands import CommandReceiver
 from evroam_roaming.handlers.tokens import TokenReceiver
 from evroam_roaming.ocpi.api import ocpi_app
-from evroam_roaming.ocpi.context import OcpiContext
+from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.projections.partners import PartnerConnectionsV1, PartnersV1
 from evroam_roaming.projections.tokens import OcpiTokensV1
 from evroam_roaming.settings import RoamingSettings
@@ -99,15 +108,49 @@ def pusher(pool: AsyncConnectionPool, http: httpx.AsyncClient, settings: Roaming
     )
 
 
+def command_receiver(
+    pool: AsyncConnectionPool, producer: Producer, settings: RoamingSettings
+) -> CommandReceiver:
+    return CommandReceiver(
+        pool,
+        producer,
+        station_timeout_s=settings.command_station_timeout_s,
+        result_timeout_s=settings.command_result_timeout_s,
+    )
+
+
+def command_sender(
+    pool: AsyncConnectionPool, http: httpx.AsyncClient, settings: RoamingSettings
+) -> CommandSender:
+    """The eMSP role's commands to CPOs (OCPI 2.2.1 section 6.2), with a response_url of ours."""
+    us = Party(settings.country_code, settings.party_id)
+    client = CommandsClient(http, settings.ocpi_client_timeout_s)
+    # OcpiContext.emsp_commands_url: our response_urls must land on our result routes.
+    commands_url = f"{settings.public_url}/ocpi/emsp/{VERSION}/commands"
+    return CommandSender(pool, client, us, commands_url)
+
+
 def mount_http(
     app: FastAPI,
     pool: AsyncConnectionPool,
     settings: RoamingSettings,
     client: OcpiClient,
     pushes: Pusher | None = None,
+    producer: Producer | None = None,
+    http: httpx.AsyncClient | None = None,
 ) -> None:
-    """The admin API at `/admin` and OCPI at `/ocpi` (the public URL points partners there)."""
+    """The admin API at `/admin` and OCPI at `/ocpi` (the public URL points partners there);
+    with `http`, operators send our commands to CPOs too (`/admin/commands`, eMSP role)."""
     app.include_router(admin_router(pool, settings.admin_token, pushes.replay if pushes else None))
+    if http is not None:
+        sender = command_sender(pool, http, settings)
+        app.include_router(admin_commands_router(pool, settings.admin_token, sender))
+    # The eMSP role: what partner CPOs push to our Receivers, or we pull from their Senders.
+    emsp_objects = EmspReceiver(pool)
+    us = Party(settings.country_code, settings.party_id)
+    timeout = settings.ocpi_client_timeout_s
+    puller = Puller(pool, emsp_objects, us, timeout_s=timeout, http=http)
+    app.include_router(admin_pull_router(puller, settings.admin_token, settings.ocpi_max_page_size))
     partners = PostgresPartners(pool)
     context = OcpiContext(
         public_url=settings.public_url,
@@ -122,6 +165,10 @@ def mount_http(
         sessions=PostgresSessions(pool),
         tariffs=PostgresTariffs(pool),
         hub_clients=PostgresHubClients(pool),
+        commands=None if producer is None else command_receiver(pool, producer, settings),
+        emsp_tokens=EmspTokens(pool),
+        command_results=CommandResults(pool),
+        emsp_objects=emsp_objects,
     )
     app.mount("/ocpi", ocpi_app(context))
 
@@ -135,6 +182,7 @@ async def wire(host: ServiceHost) -> None:
         host.add_projection(projection)
     host.add_consumer(cdr_consumer())
     host.add_consumer(cpo_objects_consumer())
+    host.add_consumer(emsp_tokens_consumer())
     host.add_consumer(requests_consumer(authorizer))
     host.gauges["evroam_roaming_realtime_in_flight"] = (
         "Real-time authorization calls to eMSPs in flight",
@@ -164,7 +212,7 @@ async def wire(host: ServiceHost) -> None:
         await http.aclose()
 
     host.add_task("ocpi-client", close_on_stop)
-    mount_http(host.app, host.pool, host.settings, client, pushes)
+    mount_http(host.app, host.pool, host.settings, client, pushes, host.producer, http=http)
 
 
 def run() -> int:

@@ -13,6 +13,7 @@ from evroam_contracts import Envelope, Message
 from evroam_contracts.gateway import (
     LocationRegistered,
     LocationUpdated,
+    StationCommandCompleted,
     StationConnected,
     StationDisconnected,
     StationRegistered,
@@ -33,6 +34,7 @@ from evroam_contracts.topics import events_topic
 from evroam_messaging import Consumer, PoisonEventError
 from evroam_messaging.consumer import AfterCommit, Handler
 from evroam_roaming.adapters import cpo_locations, cpo_sessions, cpo_tariffs, pushes
+from evroam_roaming.handlers.remote_commands import on_command_completed
 from evroam_roaming.ocpi.sessions.models import session_to_ocpi
 from evroam_roaming.ocpi.tariffs.models import EVERYONE
 
@@ -182,6 +184,8 @@ def _handlers() -> dict[str, Handler]:
     handlers |= {t.type_name: on_station for t in stations}
     handlers |= {t.type_name: on_session for t in (*_SESSION_EVENTS, SessionCorrected)}
     handlers |= {t.type_name: on_tariff for t in (TariffPublished, TariffAssigned, TariffRetired)}
+    # The station's answer to a command an eMSP sent us (OCPI 2.2.1 section 13).
+    handlers[StationCommandCompleted.type_name] = on_command_completed
     return handlers
 
 

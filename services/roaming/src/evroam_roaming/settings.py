@@ -36,6 +36,10 @@ class RoamingSettings(ServiceSettings):
     push_breaker_threshold: int = Field(default=5, ge=1, le=1000)
     push_breaker_cooldown_s: float = Field(default=30.0, gt=0, le=3600)
     push_poll_s: float = Field(default=0.5, gt=0, le=60)
+    # Commands from eMSPs (OCPI 2.2.1 section 13): how long the gateway may try to reach the
+    # station, and the `timeout` we promise for the CommandResult (that, plus the push).
+    command_station_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    command_result_timeout_s: int = Field(default=60, ge=1, le=3600)
 
     @model_validator(mode="after")
     def _default_public_url(self) -> Self:

@@ -206,7 +206,7 @@ class Roaming:
     def versions_url(self) -> str:
         return f"{self.url}/ocpi/versions"
 
-    async def admit(self, country_code: str, party_id: str) -> str:
+    async def admit(self, country_code: str, party_id: str, role: str = "EMSP") -> str:
         """Register a partner through the admin API; returns the token it issued (A)."""
         response = await self.http.post(
             "/admin/partners",
@@ -215,7 +215,7 @@ class Roaming:
                 "name": f"{country_code}*{party_id}",
                 "country_code": country_code,
                 "party_id": party_id,
-                "role": "EMSP",
+                "role": role,
             },
         )
         assert response.status_code == 201, response.text
@@ -234,7 +234,10 @@ class Roaming:
 
 
 @contextlib.asynccontextmanager
-async def _serve(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[Roaming]:
+async def _serve(
+    pool: AsyncConnectionPool, database_url: str, producer: Producer | None = None
+) -> AsyncIterator[Roaming]:
+    """`producer`: where the Commands Receiver publishes station commands (none: no commands)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -242,7 +245,7 @@ async def _serve(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[
     app, stop = FastAPI(), asyncio.Event()
     async with httpx.AsyncClient() as outbound, httpx.AsyncClient(base_url=url) as http:
         client = OcpiClient(outbound, 5.0)
-        mount_http(app, pool, settings, client)
+        mount_http(app, pool, settings, client, producer=producer)
         server = _Server(uvicorn.Config(app, log_config=None, lifespan="off", access_log=False))
         runner = ProjectionRunner(pool, database_url, projections(), poll_interval_s=0.2)
         tasks = [
@@ -261,7 +264,7 @@ async def _serve(pool: AsyncConnectionPool, database_url: str) -> AsyncIterator[
             await asyncio.gather(*tasks)
 
 
-ServeRoaming = Callable[[AsyncConnectionPool, str], contextlib.AbstractAsyncContextManager[Roaming]]
+ServeRoaming = Callable[..., contextlib.AbstractAsyncContextManager[Roaming]]
 
 
 @pytest.fixture(scope="session")

@@ -91,13 +91,14 @@ async def test_credentials_give_the_callers_token_back_with_our_party(
     assert envelope_of(response)["data"] == {
         "token": emsp_token,
         "url": "https://roaming.example/ocpi/versions",
-        "roles": [
+        "roles": [  # one party, both roles (OCPI 2.2.1 section 7.3.4)
             {
-                "role": "CPO",
+                "role": role,
                 "business_details": {"name": "evroam"},
                 "party_id": "EVR",
                 "country_code": "NL",
             }
+            for role in ("CPO", "EMSP")
         ],
     }
 

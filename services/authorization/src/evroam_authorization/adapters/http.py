@@ -237,4 +237,20 @@ def router(pool: AsyncConnectionPool, admin_token: str | None) -> APIRouter:
         response.headers["X-Total-Count"] = str(total["n"] if total else 0)
         return rows
 
+    @api.get("/remote-start-grants")
+    async def list_grants(
+        uid: Annotated[str, Query(min_length=1, max_length=36)],
+        station_id: Annotated[str | None, Query(max_length=48)] = None,
+    ) -> list[dict[str, Any]]:
+        """Tokens eMSPs sent with START_SESSION or RESERVE_NOW commands, accepted at the
+        station until `valid_until` (auth_method COMMAND): why a token we never saw was let
+        charge. Newest first."""
+        async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                "SELECT * FROM remote_start_grants WHERE uid = %s"
+                " AND (%s::text IS NULL OR station_id = %s) ORDER BY received_at DESC",
+                (uid, station_id, station_id),
+            )
+            return await cur.fetchall()
+
     return api

@@ -51,14 +51,33 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class CommandGrant:
+    """The eMSP sent this token with a START_SESSION (or RESERVE_NOW) our station accepted:
+    it authorized the token itself (OCPI 2.2.1 section 13), so it is accepted at that
+    station for a while without asking again. `token.source` says where it came from."""
+
+    token: KnownToken
+    authorization_reference: str | None
+
+
+@dataclass(frozen=True)
 class AskEmsp:
     """The token's eMSP decides: ask it in real time, then call `judge_answer`."""
 
     token: KnownToken
 
 
-def judge(candidates: Sequence[KnownToken]) -> Verdict | AskEmsp:
-    """Decide from the tokens whose uid equals the presented id tag, or defer to the eMSP."""
+def judge(candidates: Sequence[KnownToken], grant: CommandGrant | None = None) -> Verdict | AskEmsp:
+    """Decide from the tokens whose uid equals the presented id tag, or defer to the eMSP.
+    A command grant for this id tag at this station comes first: the eMSP has decided."""
+    if grant is not None:
+        return Verdict(
+            "ACCEPTED",
+            "started by the eMSP's command",
+            grant.token,
+            "COMMAND",
+            grant.authorization_reference,
+        )
     try:
         token = token_for_uid(candidates)
     except AmbiguousUidError as exc:

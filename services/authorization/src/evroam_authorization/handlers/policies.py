@@ -25,6 +25,7 @@ from evroam_authorization.domain.decider import (
     judge_answer,
 )
 from evroam_authorization.handlers.commands import register_token
+from evroam_authorization.handlers.remote_starts import grant_for
 from evroam_contracts import Envelope, Message
 from evroam_contracts.authorization import AuthorizeToken, TokenRegistered
 from evroam_contracts.ids import new_id
@@ -67,7 +68,8 @@ class Authorizer:
         if expired(envelope, datetime.now(UTC)):
             log.warning("authorize request %s arrived after its deadline", message.request_id)
             return None
-        verdict = judge(await candidates(conn, message.id_tag))
+        grant = await grant_for(conn, message.id_tag, message.station_id, datetime.now(UTC))
+        verdict = judge(await candidates(conn, message.id_tag), grant)
         if isinstance(verdict, AskEmsp):
             ask = verdict
 

@@ -1,9 +1,10 @@
 """CSMS-initiated commands across OCPP versions. Pure.
 
 Senders (the roaming service starting a session for a partner, an operator) name commands in
-OCPP 1.6 words; for a 2.0.1 station the six that have an equivalent (Remote Start/Stop
-Transaction, Reset, UnlockConnector, ChangeAvailability, TriggerMessage) are translated, so no
-service needs to know a station's version. Arguments use the `ocpp` library's snake_case keys.
+OCPP 1.6 words; for a 2.0.1 station the eight that have an equivalent (Remote Start/Stop
+Transaction, Reset, UnlockConnector, ChangeAvailability, TriggerMessage, ReserveNow,
+CancelReservation) are translated, so no service needs to know a station's version.
+Arguments use the `ocpp` library's snake_case keys.
 """
 
 from __future__ import annotations
@@ -59,6 +60,20 @@ def _remote_start(a: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "RequestStartTransaction", args
 
 
+def _reserve(a: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    # OCPP 2.0.1 H01: the reservation's id, end, token and (optional) EVSE.
+    args: dict[str, Any] = {
+        "id": int(a["reservation_id"]),
+        "expiry_date_time": a["expiry_date"],
+        "id_token": {"id_token": a["id_tag"], "type": a.get("id_token_type", "ISO14443")},
+    }
+    if a.get("connector_id"):
+        args["evse_id"] = int(a["connector_id"])
+    if a.get("parent_id_tag"):
+        args["group_id_token"] = {"id_token": a["parent_id_tag"], "type": "Central"}
+    return "ReserveNow", args
+
+
 def _reset(a: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     if a.get("type") not in ("Hard", "Soft"):
         return "Reset", dict(a)  # already 2.0.1: Immediate / OnIdle
@@ -111,7 +126,11 @@ _TO_V201: dict[str, Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]] =
     "UnlockConnector": _unlock,
     "ChangeAvailability": _availability,
     "TriggerMessage": _trigger,
+    "ReserveNow": _reserve,
+    "CancelReservation": lambda a: ("CancelReservation", {"reservation_id": a["reservation_id"]}),
 }
+# Arguments only a 2.0.1 translation reads (the token's type); a 1.6 station is not sent them.
+_V201_HINTS = frozenset({"id_token_type", "remote_start_id"})
 
 
 def for_version(
@@ -121,7 +140,7 @@ def for_version(
     if version == "1.6":
         if action not in V16_ACTIONS:
             raise CommandNotSupportedError(f"{action} is not an OCPP 1.6 command")
-        return action, dict(arguments)
+        return action, {k: v for k, v in arguments.items() if k not in _V201_HINTS}
     if action in _TO_V201:
         try:
             return _TO_V201[action](arguments)

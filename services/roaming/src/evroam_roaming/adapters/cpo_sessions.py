@@ -11,6 +11,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.ocpi_json import ocpi_instant
+from evroam_contracts.session import SessionPending, SessionStarted
 from evroam_roaming.adapters.paging import page_params, paged
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.pagination import PageRequest
@@ -49,6 +50,11 @@ async def apply_session_event(
             after.model_dump_json(),
         ),
     )
+    if isinstance(event, SessionPending | SessionStarted):  # where STOP_SESSION goes
+        await conn.execute(
+            "UPDATE ocpi_sessions SET station_id = %s, transaction_id = %s WHERE session_id = %s",
+            (event.station_id, event.transaction_id, session_id),
+        )
     return after
 
 

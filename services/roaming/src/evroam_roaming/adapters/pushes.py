@@ -27,6 +27,7 @@ class QueuedPush:
     path: str = ""
     to_country_code: str | None = None
     to_party_id: str | None = None
+    url: str | None = None  # an absolute URL instead of the Receiver's (a CommandResult)
 
     @property
     def to(self) -> Party | None:
@@ -96,6 +97,19 @@ async def receiver_of_partner(
     return await _receiver(conn, "c.partner_id = %s", (partner_id,), module)
 
 
+async def receiver_at(conn: AsyncConnection, partner_id: str, url: str) -> Receiver | None:
+    """The connected partner reached at an absolute URL it gave us (a command's
+    `response_url`), whatever endpoints it offers."""
+    cur = await conn.execute(
+        "SELECT c.country_code, c.party_id, s.credentials_token"
+        " FROM view_partner_connections_v1 c JOIN partner_secrets s USING (partner_id)"
+        " WHERE c.partner_id = %s",
+        (partner_id,),
+    )
+    row = await cur.fetchone()
+    return Receiver(partner_id, Party(row[0], row[1]), url, row[2]) if row else None
+
+
 async def _receiver(
     conn: AsyncConnection, where: str, args: tuple[str, ...], module: str
 ) -> Receiver | None:
@@ -125,6 +139,7 @@ async def enqueue(
     method: str = "POST",
     path: str = "",
     latest_wins: bool = False,
+    url: str | None = None,
 ) -> None:
     """Queue a push. An immutable object (a CDR) is queued once, whatever comes again; for an
     object that changes (`latest_wins`: a session, an EVSE) the newest state replaces the one
@@ -138,8 +153,8 @@ async def enqueue(
     )
     await conn.execute(
         "INSERT INTO ocpi_pushes (partner_id, module, object_id, body, correlation_id,"
-        " next_attempt_at, created_at, method, path, to_country_code, to_party_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " next_attempt_at, created_at, method, path, to_country_code, to_party_id, url)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         f" ON CONFLICT (partner_id, module, object_id) {conflict}",
         (
             receiver.partner_id,
@@ -153,6 +168,7 @@ async def enqueue(
             path,
             receiver.party.country_code,
             receiver.party.party_id,
+            url,
         ),
     )
 
@@ -164,7 +180,7 @@ async def heads(conn: AsyncConnection) -> list[QueuedPush]:
         await cur.execute(
             "SELECT DISTINCT ON (partner_id) push_id, partner_id, module, object_id, body,"
             " correlation_id, attempts, next_attempt_at, method, path, to_country_code,"
-            " to_party_id FROM ocpi_pushes"
+            " to_party_id, url FROM ocpi_pushes"
             " WHERE state = 'PENDING' ORDER BY partner_id, push_id"
         )
         return await cur.fetchall()
@@ -208,7 +224,7 @@ async def replay(conn: AsyncConnection, push_id: int, now: datetime) -> QueuedPu
             "UPDATE ocpi_pushes SET state = 'PENDING', attempts = 0, next_attempt_at = %s"
             " WHERE push_id = %s AND state = 'DEAD' RETURNING push_id, partner_id, module,"
             " object_id, body, correlation_id, attempts, next_attempt_at, method, path,"
-            " to_country_code, to_party_id",
+            " to_country_code, to_party_id, url",
             (now, push_id),
         )
         return await cur.fetchone()

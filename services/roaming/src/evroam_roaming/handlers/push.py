@@ -113,7 +113,11 @@ class Pusher:
 
     async def _attempt(self, push: QueuedPush, now: datetime) -> None:
         async with self._pool.connection() as conn:
-            receiver = await pushes.receiver_of_partner(conn, push.partner_id, push.module)
+            receiver = await (
+                pushes.receiver_at(conn, push.partner_id, push.url)
+                if push.url
+                else pushes.receiver_of_partner(conn, push.partner_id, push.module)
+            )
         if receiver is None:
             answer = unreachable(f"the partner offers no {push.module} Receiver any more")
         else:
@@ -200,9 +204,13 @@ class Pusher:
         }
         span = f"OCPI {push.method} {push.module}"
         with tracer.start_as_current_span(span, kind=trace.SpanKind.CLIENT):
+            # A push with its own URL went to `receiver_at`, whose url is that URL.
+            url = (
+                receiver.url.rstrip("/") + push.path if push.path and not push.url else receiver.url
+            )
             response = await self._http.request(
                 push.method,
-                receiver.url.rstrip("/") + push.path if push.path else receiver.url,
+                url,
                 content=push.body,
                 headers=headers,
                 timeout=self._timeout,

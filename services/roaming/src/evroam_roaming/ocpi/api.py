@@ -16,8 +16,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from evroam_roaming.ocpi.cdrs import routes as cdrs
+from evroam_roaming.ocpi.commands import routes as commands
 from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.credentials import routes as credentials
+from evroam_roaming.ocpi.emsp import commands as emsp_commands
+from evroam_roaming.ocpi.emsp import receivers as emsp_receivers
+from evroam_roaming.ocpi.emsp import tokens as emsp_tokens
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import echoed_ids
 from evroam_roaming.ocpi.hubclientinfo import routes as hubclientinfo
@@ -143,4 +147,14 @@ def ocpi_app(ctx: OcpiContext) -> FastAPI:
         app.include_router(sessions.router(ctx, ctx.sessions))
     if ctx.tariffs is not None:
         app.include_router(tariffs.router(ctx, ctx.tariffs))
+    if ctx.commands is not None:
+        app.include_router(commands.router(ctx, ctx.commands))
+    # The eMSP role: our tokens' Sender, and the response_url of the commands we send.
+    if ctx.emsp_tokens is not None:
+        app.include_router(emsp_tokens.router(ctx, ctx.emsp_tokens))
+    if ctx.command_results is not None:
+        app.include_router(emsp_commands.router(ctx, ctx.command_results))
+    # The eMSP role: Receivers of the objects partner CPOs own (sections 3.1-3.4).
+    if ctx.emsp_objects is not None:
+        app.include_router(emsp_receivers.router(ctx, ctx.emsp_objects))
     return app

@@ -40,6 +40,31 @@ class OcpiContext:
     hub_clients: Any = None
     sessions: SessionSource | None = None
     tariffs: TariffSource | None = None
+    # Commands Receiver (section 13.1); Any: its Protocol lives with its routes.
+    commands: Any = None
+    # eMSP role: our own tokens' Sender (section 3.5) and where CPOs post the CommandResults
+    # of our commands (section 3.6); Any: their Protocols live with their routes.
+    emsp_tokens: Any = None
+    command_results: Any = None
+    # eMSP role: Receivers of the objects partner CPOs own (sections 3.1-3.4); Any: its
+    # Protocol (ocpi/emsp/receiving.py) lives with its routes.
+    emsp_objects: Any = None
+
+    @property
+    def emsp_tokens_url(self) -> str:
+        return f"{self.public_url}/ocpi/emsp/{VERSION}/tokens"
+
+    @property
+    def emsp_commands_url(self) -> str:
+        return f"{self.public_url}/ocpi/emsp/{VERSION}/commands"
+
+    def emsp_url(self, module: str) -> str:
+        """Our eMSP Receiver of a module (locations, sessions, cdrs, tariffs)."""
+        return f"{self.public_url}/ocpi/emsp/{VERSION}/{module}"
+
+    @property
+    def emsp_cdrs_url(self) -> str:
+        return self.emsp_url("cdrs")
 
     @property
     def versions_url(self) -> str:
@@ -73,6 +98,10 @@ class OcpiContext:
     @property
     def sessions_url(self) -> str:
         return f"{self.public_url}/ocpi/cpo/{VERSION}/sessions"
+
+    @property
+    def commands_url(self) -> str:
+        return f"{self.public_url}/ocpi/cpo/{VERSION}/commands"
 
     @property
     def tariffs_url(self) -> str:

@@ -29,9 +29,17 @@ Fetch = Callable[[Party, PageRequest, datetime], Awaitable[tuple[int, Sequence[A
 
 
 def add_list_route(
-    api: APIRouter, ctx: OcpiContext, module: str, url: str, fetch: Fetch, doc: str
+    api: APIRouter,
+    ctx: OcpiContext,
+    module: str,
+    url: str,
+    fetch: Fetch,
+    doc: str,
+    *,
+    role: str = "cpo",
 ) -> None:
-    """`GET /cpo/2.2.1/{module}` (and with a trailing slash, as the spec's examples write it)."""
+    """`GET /{role}/2.2.1/{module}` (and with a trailing slash, as the spec's examples write
+    it); `role` "emsp" for the Senders of the eMSP role (tokens)."""
     caller_of = authenticate(ctx.partners)
 
     async def get_list(request: Request, caller: Annotated[Caller, Depends(caller_of)]) -> Response:
@@ -50,6 +58,6 @@ def add_list_route(
         return ocpi_response(render_json(list(found)), now, headers={**headers, **routing})
 
     get_list.__doc__ = doc
-    base = f"/cpo/{VERSION}/{module}"
+    base = f"/{role}/{VERSION}/{module}"
     for path in (base, f"{base}/"):
         api.add_api_route(path, get_list, methods=["GET"], include_in_schema=path == base)

@@ -14,6 +14,8 @@ REGISTERED = "roaming.partner_registered"
 # An update (PUT) carries the same as the handshake: the token hash and the endpoints now.
 EXCHANGED = ("roaming.partner_credentials_exchanged", "roaming.partner_credentials_updated")
 UNREGISTERED = "roaming.partner_unregistered"
+# An operator issued a new token A before the handshake: it replaces the one before.
+TOKEN_REISSUED = "roaming.partner_token_reissued"
 
 
 class PartnersV1:
@@ -21,7 +23,7 @@ class PartnersV1:
     tables: Sequence[str] = ("view_partners_v1",)
     # token_sha256 is indexed, not unique: a projection must accept whatever the log says.
     # It is the hash of the token the partner presents now: the one issued at registration
-    # (token A) until the handshake replaces it with token C.
+    # (token A, or the one reissued) until the handshake replaces it with token C.
     ddl = """
     CREATE TABLE IF NOT EXISTS view_partners_v1 (
         partner_id text PRIMARY KEY, name text NOT NULL, country_code text NOT NULL,
@@ -32,7 +34,7 @@ class PartnersV1:
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         p = event.payload
-        if event.type in EXCHANGED:
+        if event.type in EXCHANGED or event.type == TOKEN_REISSUED:
             await conn.execute(
                 "UPDATE view_partners_v1 SET token_sha256 = %s WHERE partner_id = %s",
                 (p["token_sha256"], p["partner_id"]),

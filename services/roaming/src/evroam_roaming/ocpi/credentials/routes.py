@@ -37,14 +37,18 @@ OK, METHOD_NOT_ALLOWED = 200, 405
 def our_credentials(ctx: OcpiContext, token: str) -> Credentials:
     """The credentials the caller uses to reach us: `token` is already the caller's own (the
     one it presented, or token C it receives now), so nothing leaks; our versions URL; the
-    party we host."""
-    role = CredentialsRole(
-        role="CPO",
-        business_details=BusinessDetails(name=ctx.business_name),
-        party_id=ctx.us.party_id,
-        country_code=ctx.us.country_code,
-    )
-    return Credentials(token=token, url=ctx.versions_url, roles=[role])
+    party we host, in both of its roles (OCPI 2.2.1 section 7.3.4: one party may hold several;
+    CPO first, as peers that read only the first role expect of us)."""
+    roles = [
+        CredentialsRole(
+            role=role,
+            business_details=BusinessDetails(name=ctx.business_name),
+            party_id=ctx.us.party_id,
+            country_code=ctx.us.country_code,
+        )
+        for role in ("CPO", "EMSP")
+    ]
+    return Credentials(token=token, url=ctx.versions_url, roles=roles)
 
 
 def parse_credentials(raw: bytes) -> Credentials:

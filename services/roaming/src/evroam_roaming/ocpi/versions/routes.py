@@ -36,6 +36,26 @@ def version_details(ctx: OcpiContext) -> VersionDetails:
         for module, source, url in offered
         if source is not None
     ]
+    if ctx.commands is not None:  # where eMSPs send us commands (section 13.1)
+        endpoints.append(
+            Endpoint(identifier="commands", role="RECEIVER", url=ctx.commands_url + "/")
+        )
+    # The eMSP role: CPOs pull our tokens and ask for real-time authorization (section 3.5);
+    # CPOs post the results of our commands below this URL (section 3.6, `response_url`).
+    if ctx.emsp_tokens is not None:
+        endpoints.append(
+            Endpoint(identifier="tokens", role="SENDER", url=ctx.emsp_tokens_url + "/")
+        )
+    if ctx.command_results is not None:
+        endpoints.append(
+            Endpoint(identifier="commands", role="SENDER", url=ctx.emsp_commands_url + "/")
+        )
+    # The eMSP role: where partner CPOs push the objects they own (sections 3.1-3.4).
+    if ctx.emsp_objects is not None:
+        receivers: list[ModuleID] = ["locations", "sessions", "cdrs", "tariffs"]
+        endpoints += [
+            Endpoint(identifier=m, role="RECEIVER", url=ctx.emsp_url(m) + "/") for m in receivers
+        ]
     if ctx.hub_clients is not None:  # where a hub tells us of its clients (section 3.8)
         endpoints.append(
             Endpoint(identifier="hubclientinfo", role="RECEIVER", url=ctx.clientinfo_url + "/")

@@ -1,0 +1,91 @@
+"""Sessions module, Receiver interface (we are the eMSP; OCPI 2.2.1 section 3.2):
+`GET|PUT|PATCH {sessions}/{country_code}/{party_id}/{session_id}`.
+
+A PUT replaces the whole session, `charging_periods` included; the `charging_periods` of a
+PATCH are appended to those we hold (section 3.2), its other fields replace ours.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
+# from the annotations, which must therefore be objects, not strings.
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from evroam_contracts.ocpi_json import render_json
+from evroam_roaming.domain.partners import Party
+from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError
+from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.ocpi.context import VERSION, OcpiContext
+from evroam_roaming.ocpi.emsp.receiving import (
+    ReceiverStore,
+    answer,
+    check_identity,
+    check_owner,
+    check_patch,
+    invalid,
+    read_body,
+    unknown,
+)
+from evroam_roaming.ocpi.emsp.session_objects import Session
+from evroam_roaming.ocpi.emsp.types import InvalidObjectError, parse_object
+from evroam_roaming.ocpi.envelope import ocpi_response
+from evroam_roaming.ocpi.headers import routing_headers
+
+
+def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
+    api = APIRouter()
+    caller_of = authenticate(ctx.partners)
+    CallerDep = Annotated[Caller, Depends(caller_of)]
+    path = f"/emsp/{VERSION}/sessions/{{country_code}}/{{party_id}}/{{session_id}}"
+
+    async def target(
+        caller: Caller, country_code: str, party_id: str, session_id: str
+    ) -> tuple[ObjectKey, dict[str, str], dict[str, str]]:
+        """The session's key, the routing headers, and the body fields the URL fixes."""
+        routing = routing_headers(ctx.us, caller.party)
+        await check_owner(ctx.partners, caller, Party.of(country_code, party_id), routing)
+        url = {"country_code": country_code, "party_id": party_id, "id": session_id}
+        return ObjectKey.of("sessions", country_code, party_id, session_id), routing, url
+
+    @api.get(path)
+    async def get_session(
+        country_code: str, party_id: str, session_id: str, caller: CallerDep
+    ) -> Response:
+        key, routing, _ = await target(caller, country_code, party_id, session_id)
+        found = await store.get(key)
+        if found is None:
+            raise unknown("Unknown Session", routing)
+        return ocpi_response(render_json(found), ctx.clock(), headers=routing)
+
+    @api.put(path)
+    async def put_session(
+        country_code: str, party_id: str, session_id: str, request: Request, caller: CallerDep
+    ) -> Response:
+        key, routing, url = await target(caller, country_code, party_id, session_id)
+        body = read_body(await request.body(), routing)
+        try:
+            session = parse_object(Session, body, "Session")
+            check_identity(session.model_dump(), url, "Session")
+            receipt = await store.put_session(caller.partner.partner_id, key, session)
+        except InvalidObjectError as exc:
+            raise invalid(exc, routing) from exc
+        return answer(receipt, "Session", ctx.clock(), routing)
+
+    @api.patch(path)
+    async def patch_session(
+        country_code: str, party_id: str, session_id: str, request: Request, caller: CallerDep
+    ) -> Response:
+        key, routing, url = await target(caller, country_code, party_id, session_id)
+        body = read_body(await request.body(), routing)
+        try:
+            patch = check_patch(Session, body, "Session")
+            check_identity(patch, url, "Session")
+            receipt = await store.patch_session(caller.partner.partner_id, key, patch)
+        except InvalidObjectError as exc:
+            raise invalid(exc, routing) from exc
+        except ObjectNotFoundError as exc:
+            raise unknown("Unknown Session: PUT it first", routing) from exc
+        return answer(receipt, "Session", ctx.clock(), routing)
+
+    return api
