@@ -2,9 +2,8 @@
 (issue: roaming, deliverable 4): the eMSP registers over OCPI, pushes its token, answers the
 real-time authorization, its driver charges at a real OCPP 1.6 station, the session reaches
 the eMSP's Sessions Receiver and the CDR its CDRs Receiver, the EVSE's status changes its
-Locations Receiver, with our token B and routing
-headers; the same CDR can be pulled, and the push shows DELIVERED with the eMSP's Location in
-the admin API."""
+Locations Receiver, with our token B and routing headers; the same CDR and session can be
+pulled, and the push shows DELIVERED with the eMSP's Location in the admin API."""
 
 from __future__ import annotations
 
@@ -74,6 +73,11 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
         # The station went away after the session: OCPI asks for UNKNOWN then.
         statuses = await platform.eventually("EVSE status pushed", "roaming", told_as_served)
         pulled = await emsp.request("GET", emsp.our_endpoints[("cdrs", "SENDER")])
+        pulled_sessions = await emsp.request(
+            "GET",
+            emsp.our_endpoints[("sessions", "SENDER")],
+            params={"date_from": "2026-01-01T00:00:00Z"},
+        )
 
     assert received == cdr  # the very CDR, in OCPI form, exact numbers
     assert received["total_energy"] == 5.5
@@ -84,6 +88,8 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
         sc.emsp_party_id,
     )
     assert cdr["id"] in [c["id"] for c in pulled.json()["data"]]
+    [pulled_session] = [s for s in pulled_sessions.json()["data"] if s["id"] == session["id"]]
+    assert pulled_session == their_session  # the same session, pushed or pulled
     # The session too: PUT to {sessions}/NL/EVR/{id}, the newest state each time.
     assert their_session["kwh"] == received["total_energy"]
     assert their_session["cdr_token"]["uid"] == uid

@@ -190,6 +190,10 @@ class Platform:
         """The token list; filters: country_code, party_id, contract_id, valid, limit, offset."""
         return await self._send("GET", "authorization", "/tokens", **filters)
 
+    async def post(self, service: str, path: str, body: Any = None, **params: Any) -> Any:
+        """An admin write; its JSON answer (ApiError for an HTTP error)."""
+        return await self._send("POST", service, path, body, **params)
+
     async def register_partner(self, partner: dict[str, Any]) -> Any:
         return await self._send("POST", "roaming", "/admin/partners", partner)
 
