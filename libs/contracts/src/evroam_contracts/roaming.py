@@ -179,6 +179,20 @@ class RealtimeAuthorization(Value):
 RemoteCommandType = Literal[
     "CANCEL_RESERVATION", "RESERVE_NOW", "START_SESSION", "STOP_SESSION", "UNLOCK_CONNECTOR"
 ]
+# OCPI 2.2.1 CommandResponseType (the CPO's answer at once) and CommandResultType (the
+# charge point's outcome, later).
+CommandResponseType = Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"]
+CommandResultType = Literal[
+    "ACCEPTED",
+    "CANCELED_RESERVATION",
+    "EVSE_OCCUPIED",
+    "EVSE_INOPERATIVE",
+    "FAILED",
+    "NOT_SUPPORTED",
+    "REJECTED",
+    "TIMEOUT",
+    "UNKNOWN_RESERVATION",
+]
 
 
 class RemoteCommandReceived(Event):
@@ -196,7 +210,7 @@ class RemoteCommandReceived(Event):
     country_code: str
     party_id: str
     command: RemoteCommandType
-    response: Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"]
+    response: CommandResponseType
     message: str | None = None
     station_id: str | None = None
     action: str | None = None
@@ -220,17 +234,7 @@ class RemoteCommandResultIssued(Event):
     command_id: str
     partner_id: str
     command: RemoteCommandType
-    result: Literal[
-        "ACCEPTED",
-        "CANCELED_RESERVATION",
-        "EVSE_OCCUPIED",
-        "EVSE_INOPERATIVE",
-        "FAILED",
-        "NOT_SUPPORTED",
-        "REJECTED",
-        "TIMEOUT",
-        "UNKNOWN_RESERVATION",
-    ]
+    result: CommandResultType
     station_outcome: str
     message: str | None = None
     issued_at: datetime
@@ -272,7 +276,7 @@ class CommandSent(Event):
     command: RemoteCommandType
     response_url: str
     request: dict[str, Any]
-    response: Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"] | None = None
+    response: CommandResponseType | None = None
     timeout: int | None = None
     message: str | None = None
     http_status: int | None = None
@@ -291,17 +295,7 @@ class CommandResultReceived(Event):
     command_id: str
     partner_id: str
     command: RemoteCommandType
-    result: Literal[
-        "ACCEPTED",
-        "CANCELED_RESERVATION",
-        "EVSE_OCCUPIED",
-        "EVSE_INOPERATIVE",
-        "FAILED",
-        "NOT_SUPPORTED",
-        "REJECTED",
-        "TIMEOUT",
-        "UNKNOWN_RESERVATION",
-    ]
+    result: CommandResultType
     message: str | None = None
     received_at: datetime
 

@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from evroam_contracts.gateway import StationAction
+from evroam_contracts.roaming import CommandResponseType, CommandResultType
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.ocpi.commands.models import (
     CancelReservation,
-    CommandResponseType,
-    CommandResultType,
     ReserveNow,
     StartSession,
     StopSession,

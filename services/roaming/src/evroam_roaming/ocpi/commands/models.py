@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -20,25 +20,13 @@ from pydantic import (
 )
 
 from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime
+from evroam_contracts.roaming import CommandResponseType, CommandResultType, RemoteCommandType
 from evroam_contracts.shared import OcpiToken
 from evroam_roaming.ocpi.tokens.models import InvalidTokenError, parse_token
 
-CommandType = Literal[
-    "CANCEL_RESERVATION", "RESERVE_NOW", "START_SESSION", "STOP_SESSION", "UNLOCK_CONNECTOR"
-]
+# The vocabularies live with the events that carry them (evroam_contracts.roaming).
+CommandType = RemoteCommandType
 COMMAND_TYPES: tuple[str, ...] = get_args(CommandType)
-CommandResponseType = Literal["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"]
-CommandResultType = Literal[
-    "ACCEPTED",
-    "CANCELED_RESERVATION",
-    "EVSE_OCCUPIED",
-    "EVSE_INOPERATIVE",
-    "FAILED",
-    "NOT_SUPPORTED",
-    "REJECTED",
-    "TIMEOUT",
-    "UNKNOWN_RESERVATION",
-]
 
 
 class InvalidCommandError(ValueError):
