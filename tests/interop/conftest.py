@@ -1,11 +1,12 @@
 """The interop suite's fixtures: our roaming service exactly as its own integration tests serve
-it (their fixtures, imported from their conftest files rather than copied), and an eMSP built
-from the third-party library extrawest-ocpi, running in an environment and a process of its
-own (partner/: its pinned, hashed requirements and the program)."""
+it (their fixtures, imported from their conftest files rather than copied), and an eMSP and a
+CPO built from the third-party library extrawest-ocpi, each running in a process of its own,
+in an environment of their own (partner/: the pinned, hashed requirements and the programs)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -45,6 +46,7 @@ make_cdr = _builders.make_cdr
 database_url, pool, serve_roaming = _roaming.database_url, _roaming.pool, _roaming.serve_roaming
 roaming, issue, deliver = _roaming.roaming, _roaming.issue, _roaming.deliver
 cdr_envelope, unstarted_producer = _roaming.cdr_envelope, _roaming.unstarted_producer
+kafka, feed = _roaming.kafka, _roaming.feed
 
 
 @pytest.fixture(scope="session")
@@ -66,16 +68,20 @@ def partner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass
-class Emsp:
-    """The library's eMSP: its OCPI server at `url`, its client steps under /driver."""
+class Partner:
+    """A partner built from the library: its OCPI server at `url`, its client steps under
+    /driver (partner/connection.py and the program's own). It starts while the test's other
+    fixtures are set up (ask for it first); its first step waits until it is up."""
 
     country_code: str
     party_id: str
     url: str
     http: httpx.AsyncClient
     log: Path
+    started: asyncio.Task[None]
 
     async def drive(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        await self.started
         response = await self.http.request(method, f"/driver/{path}", **kw)
         assert response.status_code == 200, f"{response.text}\n{_tail(self.log)}"
         answer: dict[str, Any] = response.json()
@@ -88,8 +94,24 @@ class Emsp:
 
 
 @pytest.fixture
-async def emsp(partner_python: Path, tmp_path: Path) -> AsyncIterator[Emsp]:
-    """The partner eMSP DE*TNM, listening on a free port of 127.0.0.1 that we bind for it."""
+async def emsp(partner_python: Path, tmp_path: Path) -> AsyncIterator[Partner]:
+    """The library as eMSP DE*TNM (partner/emsp.py)."""
+    async with _running(partner_python, tmp_path, "emsp.py", "DE", "TNM") as partner:
+        yield partner
+
+
+@pytest.fixture
+async def cpo(partner_python: Path, tmp_path: Path) -> AsyncIterator[Partner]:
+    """The library as CPO BE*BEC, the spec examples' owner (partner/cpo.py)."""
+    async with _running(partner_python, tmp_path, "cpo.py", "BE", "BEC") as partner:
+        yield partner
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    python: Path, tmp_path: Path, program: str, country_code: str, party_id: str
+) -> AsyncIterator[Partner]:
+    """The partner program on a free port of 127.0.0.1 that we bind for it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
@@ -99,20 +121,27 @@ async def emsp(partner_python: Path, tmp_path: Path) -> AsyncIterator[Emsp]:
         "PARTNER_FD": str(sock.fileno()),
         "PROTOCOL": "http",
         "OCPI_HOST": url.removeprefix("http://"),
-        "COUNTRY_CODE": "DE",
-        "PARTY_ID": "TNM",
+        "COUNTRY_CODE": country_code,
+        "PARTY_ID": party_id,
     }
-    log = tmp_path / "partner.log"
+    log = tmp_path / f"{program}.log"
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
-            str(partner_python), str(PARTNER / "emsp.py"),
+            str(python), str(PARTNER / program),
             env=env, cwd=tmp_path, pass_fds=[sock.fileno()], stdout=out, stderr=out,
         )  # fmt: skip
     sock.close()  # the partner holds its own copy
     try:
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            await _ready(http, process, log)
-            yield Emsp("DE", "TNM", url, http, log)
+            started = asyncio.create_task(_ready(http, process, log))
+            try:
+                yield Partner(country_code, party_id, url, http, log, started)
+            finally:
+                started.cancel()  # what it raised, its test has seen
+                with contextlib.suppress(
+                    asyncio.CancelledError, TimeoutError, pytest.fail.Exception
+                ):
+                    await started
     finally:
         process.terminate()
         await process.wait()

@@ -48,15 +48,15 @@ async def registered(roaming: Any, emsp: Any) -> dict[str, Any]:
 
 
 async def test_the_library_registers_with_token_a_and_our_callbacks_pass_its_authentication(
-    roaming: Any, emsp: Any, pool: AsyncConnectionPool
+    emsp: Any, roaming: Any, pool: AsyncConnectionPool
 ) -> None:
     answer = await registered(roaming, emsp)
     token_b = (await emsp.drive("GET", "ready"))["token_b"]
 
     assert answer["token"] not in (answer["token_a"], token_b)
     assert answer["url"] == roaming.versions_url
-    [role] = answer["roles"]  # CiStrings: the library lower-cases them
-    assert (role["role"], role["country_code"], role["party_id"]) == ("CPO", "nl", "evr")
+    roles = [(r["role"], r["country_code"], r["party_id"]) for r in answer["roles"]]
+    assert roles == [("CPO", "nl", "evr"), ("EMSP", "nl", "evr")]  # CiStrings: lower-cased
     assert await status_with(roaming, answer["token_a"]) == 401
     assert await status_with(roaming, answer["token"]) == 200
     async with pool.connection() as conn:  # what our callbacks read from the library
@@ -67,7 +67,7 @@ async def test_the_library_registers_with_token_a_and_our_callbacks_pass_its_aut
 
 
 async def test_cdrs_are_pulled_page_by_page_and_every_one_is_a_valid_library_cdr(
-    roaming: Any, emsp: Any, issue: Any, make_cdr: Any
+    emsp: Any, roaming: Any, issue: Any, make_cdr: Any
 ) -> None:
     await registered(roaming, emsp)
     for n in range(1, 6):
@@ -89,7 +89,7 @@ async def test_cdrs_are_pulled_page_by_page_and_every_one_is_a_valid_library_cdr
 
 
 async def test_a_token_built_with_the_library_is_put_then_read_back_unchanged(
-    roaming: Any, emsp: Any
+    emsp: Any, roaming: Any
 ) -> None:
     await registered(roaming, emsp)
 
@@ -104,7 +104,7 @@ async def test_a_token_built_with_the_library_is_put_then_read_back_unchanged(
     assert {k: v for k, v in got["token"].items() if v is not None} == sent
 
 
-async def test_the_librarys_own_push_reaches_our_tokens_receiver(roaming: Any, emsp: Any) -> None:
+async def test_the_librarys_own_push_reaches_our_tokens_receiver(emsp: Any, roaming: Any) -> None:
     """The library joins `{tokens endpoint}{country_code}/...` (OCPI module chapters): our
     endpoint URLs end in `/` for that, and a `//` from the other reading is joined too."""
     await registered(roaming, emsp)
@@ -117,7 +117,7 @@ async def test_the_librarys_own_push_reaches_our_tokens_receiver(roaming: Any, e
 
 
 async def test_credentials_update_and_unregister_from_the_library_side(
-    roaming: Any, emsp: Any
+    emsp: Any, roaming: Any
 ) -> None:
     first = await registered(roaming, emsp)
 
@@ -133,7 +133,7 @@ async def test_credentials_update_and_unregister_from_the_library_side(
 
 
 async def test_real_time_authorization_asks_the_library_emsp(
-    roaming: Any, emsp: Any, pool: AsyncConnectionPool
+    emsp: Any, roaming: Any, pool: AsyncConnectionPool
 ) -> None:
     """Our responder's call (without the Kafka hop) to the library's Tokens Sender."""
     await registered(roaming, emsp)
