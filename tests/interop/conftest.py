@@ -112,7 +112,8 @@ async def _running(
     python: Path, tmp_path: Path, program: str, country_code: str, party_id: str
 ) -> AsyncIterator[Partner]:
     """The partner program on a free port of 127.0.0.1 that we bind for it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Named IPPROTO_TCP, asyncio sets TCP_NODELAY on its connections (else ~40 ms a request).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -151,7 +151,7 @@ def mount_http(
     timeout = settings.ocpi_client_timeout_s
     puller = Puller(pool, emsp_objects, us, timeout_s=timeout, http=http)
     app.include_router(admin_pull_router(puller, settings.admin_token, settings.ocpi_max_page_size))
-    partners = PostgresPartners(pool)
+    partners = PostgresPartners(pool, Party(settings.country_code, settings.party_id))
     context = OcpiContext(
         public_url=settings.public_url,
         us=Party(settings.country_code, settings.party_id),

@@ -148,8 +148,13 @@ def test_unlock_connector_names_the_ocpp_connector() -> None:
     unlock = UnlockConnector(
         response_url="https://e.example/r/3", location_id="LOC1", evse_uid="3257", connector_id="1"
     )
-    assert unlock_connector(unlock, SITE) == StationCall(
+    assert unlock_connector(unlock, SITE, EMSP) == StationCall(
         "CS1", "UnlockConnector", {"connector_id": 3}, "3257", "1"
+    )
+    # Where its own driver charges too; never where another eMSP's does (1.6 would stop it).
+    assert isinstance(unlock_connector(unlock, SITE, EMSP, charging=[EMSP]), StationCall)
+    assert unlock_connector(unlock, SITE, EMSP, charging=[EMSP, Party("NL", "OTH")]) == Refusal(
+        "REJECTED", "the connector is in use by a session of another eMSP"
     )
 
 

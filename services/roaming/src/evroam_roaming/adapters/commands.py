@@ -66,6 +66,22 @@ async def session_of(conn: AsyncConnection, session_id: str) -> KnownSession | N
     return KnownSession(sid, owner, status, station_id, transaction_id)
 
 
+async def charging_at(
+    conn: AsyncConnection, location_id: str, evse_uid: str, connector_id: str
+) -> list[Party]:
+    """The eMSPs (token owners) of the sessions still running at a connector."""
+    cur = await conn.execute(
+        "SELECT DISTINCT token_country_code, token_party_id FROM ocpi_sessions"
+        " WHERE session->>'status' NOT IN ('COMPLETED', 'INVALID')"
+        " AND upper(session->>'location_id') = upper(%s)"
+        " AND upper(session->>'evse_uid') = upper(%s)"
+        " AND upper(session->>'connector_id') = upper(%s) AND token_country_code IS NOT NULL"
+        " ORDER BY 1, 2",
+        (location_id, evse_uid, connector_id),
+    )
+    return [Party(cc, pid) for cc, pid in await cur.fetchall()]
+
+
 async def reservation_number(
     conn: AsyncConnection, emsp: Party, reservation_id: str, station_id: str
 ) -> int:

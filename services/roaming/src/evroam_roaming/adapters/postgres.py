@@ -35,8 +35,8 @@ def _partner(row: dict[str, Any]) -> Partner:
 
 
 class PostgresPartners:
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self._pool = pool
+    def __init__(self, pool: AsyncConnectionPool, us: Party | None = None) -> None:
+        self._pool, self._us = pool, us
 
     async def by_token_sha256(self, hashes: Sequence[str]) -> list[Partner]:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -47,23 +47,21 @@ class PostgresPartners:
             return [_partner(r) for r in await cur.fetchall()]
 
     async def hub_client_connected(self, hub_partner_id: str, party: Party) -> bool:
-        """Did the hub tell us (HubClientInfo) that this party is a CONNECTED client of it?"""
+        """Did the hub tell us (HubClientInfo) that this party is a CONNECTED client of it?
+        A hub's word never covers our own party, nor a party registered with us itself: that
+        one speaks for itself, and a hub claiming it would read and write its objects."""
+        if party == self._us:
+            return False
         async with self._pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT 1 FROM ocpi_hub_clients WHERE hub_partner_id = %s AND country_code = %s"
-                " AND party_id = %s AND status = 'CONNECTED'",
+                "SELECT 1 FROM ocpi_hub_clients h WHERE h.hub_partner_id = %s"
+                " AND h.country_code = %s AND h.party_id = %s AND h.status = 'CONNECTED'"
+                " AND NOT EXISTS (SELECT 1 FROM view_partners_v1 p"
+                " WHERE p.country_code = h.country_code AND p.party_id = h.party_id"
+                " AND p.partner_id <> h.hub_partner_id)",
                 (hub_partner_id, party.country_code, party.party_id),
             )
             return await cur.fetchone() is not None
-
-    async def all(self) -> list[dict[str, Any]]:
-        """Every partner for the admin API; the token hash stays in the database."""
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(
-                "SELECT partner_id, name, country_code, party_id, role, registered_at"
-                " FROM view_partners_v1 ORDER BY registered_at, partner_id"
-            )
-            return await cur.fetchall()
 
 
 async def upsert_cdr(conn: AsyncConnection, cdr: Cdr) -> None:

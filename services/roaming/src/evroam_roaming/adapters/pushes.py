@@ -60,6 +60,9 @@ async def receiver_of_owner(conn: AsyncConnection, owner: Party, module: str) ->
         " JOIN view_partner_connections_v1 c ON c.partner_id = h.hub_partner_id"
         " JOIN partner_secrets s USING (partner_id)"
         " WHERE h.country_code = %s AND h.party_id = %s AND h.status = 'CONNECTED'"
+        # A party registered with us itself is never reached through a hub claiming it.
+        " AND NOT EXISTS (SELECT 1 FROM view_partners_v1 p WHERE p.country_code = h.country_code"
+        " AND p.party_id = h.party_id AND p.partner_id <> h.hub_partner_id)"
         " ORDER BY h.last_updated DESC LIMIT 1",
         (owner.country_code, owner.party_id),
     )

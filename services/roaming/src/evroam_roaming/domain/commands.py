@@ -8,7 +8,7 @@ Station commands are named in OCPP 1.6 words; the gateway translates the ones th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -116,8 +116,17 @@ def stop_session(
 
 
 def unlock_connector(
-    command: UnlockConnector, evses: Sequence[KnownEvse] | None
+    command: UnlockConnector,
+    evses: Sequence[KnownEvse] | None,
+    emsp: Party,
+    charging: Collection[Party] = (),
 ) -> StationCall | Refusal:
+    """UnlockConnector (help-desk use, section 13.1). `charging`: the eMSPs of sessions still
+    running at that connector. OCPP 1.6 stops a transaction whose connector is unlocked, so
+    an eMSP may not unlock where another eMSP's driver charges (that would be a STOP_SESSION
+    of a session not its own)."""
+    if any(other != emsp for other in charging):
+        return Refusal("REJECTED", "the connector is in use by a session of another eMSP")
     target = _target(evses, command.evse_uid, command.connector_id)
     if isinstance(target, Refusal):
         return target

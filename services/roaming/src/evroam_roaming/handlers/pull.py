@@ -64,7 +64,7 @@ class Puller:
     ) -> None:
         self._pool, self._receiver, self._us = pool, receiver, us
         self._timeout, self._http = timeout_s, http
-        self._directory = PostgresPartners(pool)
+        self._directory = PostgresPartners(pool, us)
 
     async def pull(
         self,

@@ -131,7 +131,11 @@ async def _decide(
     if isinstance(command, StopSession):
         return decide.stop_session(command, await store.session_of(conn, command.session_id), emsp)
     if isinstance(command, UnlockConnector):
-        return decide.unlock_connector(command, await store.evses_at(conn, command.location_id))
+        evses = await store.evses_at(conn, command.location_id)
+        charging = await store.charging_at(
+            conn, command.location_id, command.evse_uid, command.connector_id
+        )
+        return decide.unlock_connector(command, evses, emsp, charging)
     if isinstance(command, ReserveNow):
         evses = await store.evses_at(conn, command.location_id)
         probe = decide.reserve_now(command, evses, emsp, 0, now)
