@@ -33,6 +33,7 @@ PLATFORM_GROUPS = {
     "evroam.session.policies",
     "evroam.cdr.policies",
     "evroam.billing.policies",
+    "evroam.billing.settlement",
     "evroam.roaming.cdrs",
 }
 
@@ -47,10 +48,11 @@ def _async(probe: Any) -> Any:
 async def _billed(
     platform: Platform, sc: scenario.Scenario, hour: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Play a session at `hour` and wait until it is invoiced; its session and CDR."""
+    """Play a session at `hour` and wait until billing settled it with the driver's eMSP; its
+    session and CDR."""
     session = await _session(platform, sc, hour)
     cdr = await scenario.cdr_of(platform, session["id"])
-    await scenario.invoice_line_of(platform, cdr["id"])
+    await scenario.statement_line_of(platform, cdr["id"])
     return session, cdr
 
 
@@ -151,7 +153,7 @@ async def test_the_trace_command_rebuilds_the_timeline_from_the_event_log(
         "session.started",
         "session.completed",
         "cdr.issued",
-        "billing.invoice_line_added",
+        "billing.statement_line_added",
     ):
         assert expected in types
     assert [s.at for s in steps] == sorted(s.at for s in steps)
@@ -185,7 +187,7 @@ async def test_a_duplicate_delivery_of_every_event_changes_nothing(
     assert await _republish_all(bootstrap, session["id"]) >= 8
     await wait_for_no_lag(bootstrap, timeout_s=60, groups=PLATFORM_GROUPS)
     assert len((await platform.get("cdr", "/cdrs", session_id=session["id"])).json()) == 1
-    assert len((await platform.get("billing", "/invoice-lines", cdr_id=cdr["id"])).json()) == 1
+    assert len((await platform.get("billing", "/statement-lines", cdr_id=cdr["id"])).json()) == 1
     ocpi = (await platform.ocpi_get("/ocpi/cpo/2.2.1/cdrs", token)).json()["data"]
     assert [c["id"] for c in ocpi].count(cdr["id"]) == 1
     again = (await platform.get("session", f"/sessions/{session['id']}")).json()
@@ -238,9 +240,9 @@ async def test_the_flow_fails_clearly_while_a_service_is_down_and_loses_nothing(
             await platform.require_ready()
         session = await _session(platform, sc, 11)
         cdr = await scenario.cdr_of(platform, session["id"])
-        with pytest.raises(FlowStepTimeoutError, match=r"invoice line added .* evroam-billing"):
-            await scenario.invoice_line_of(platform, cdr["id"], timeout_s=3)
+        with pytest.raises(FlowStepTimeoutError, match=r"statement line added .* evroam-billing"):
+            await scenario.statement_line_of(platform, cdr["id"], timeout_s=3)
     finally:
         await asyncio.to_thread(stack.start, "billing")
-    line = await scenario.invoice_line_of(platform, cdr["id"], timeout_s=60)
+    line = await scenario.statement_line_of(platform, cdr["id"], timeout_s=60)
     assert line["cdr_id"] == cdr["id"]  # billed once it came back: the CDR event waited in Kafka

@@ -70,7 +70,8 @@ async def test_lag_lists_the_platform_consumer_groups_once_they_consumed(
     started_at = datetime(2026, 3, 5, 9, tzinfo=UTC)
     await scenario.play(platform, sc, started_at)
     session = await scenario.session_of(platform, sc, started_at)
-    await scenario.invoice_line_of(platform, (await scenario.cdr_of(platform, session["id"]))["id"])
+    cdr = await scenario.cdr_of(platform, session["id"])
+    await scenario.statement_line_of(platform, cdr["id"])
     done = await asyncio.to_thread(evroam, stack, "lag")
     assert done.returncode == 0, done.stderr
     for group in ("evroam.session.policies", "evroam.cdr.policies", "evroam.billing.policies"):

@@ -36,7 +36,7 @@ async def played(platform: Platform) -> dict[str, Any]:
     run = await scenario.play(platform, sc, START, energy_wh=(4000, 5500, 3000))
     session = await scenario.session_of(platform, sc, START)
     cdr = await scenario.cdr_of(platform, session["id"])
-    line = await scenario.invoice_line_of(platform, cdr["id"])
+    line = await scenario.statement_line_of(platform, cdr["id"])
     return {
         "sc": sc,
         "token": partner_token,
@@ -111,9 +111,11 @@ async def test_ocpi_without_a_valid_token_is_refused_and_another_party_sees_noth
     assert await platform.eventually("partner token usable", "roaming", other_sees) == []
 
 
-def test_billing_adds_one_invoice_line_for_the_cdr(played: dict[str, Any]) -> None:
-    line, cdr = played["line"], played["cdr"]
+def test_billing_settles_the_cdr_with_the_drivers_emsp(played: dict[str, Any]) -> None:
+    # We are the CPO and the driver is the partner eMSP's: its settlement statement lists it.
+    line, cdr, sc = played["line"], played["cdr"], played["sc"]
     assert line["cdr_id"] == cdr["id"]
+    assert line["emsp"] == f"{sc.emsp_country_code}*{sc.emsp_party_id}"
     assert Decimal(str(line["amount"]["excl_vat"])) == Decimal("4.38")
     assert Decimal(str(line["amount"]["incl_vat"])) == Decimal("5.29")
-    assert line["billing_period"] == "2026-03"
+    assert line["period"] == "2026-03"

@@ -76,10 +76,11 @@ async def run_demo(endpoints: Endpoints) -> int:
             f"    the eMSP sees it over OCPI GET /cdrs: {len(r.json().get('data') or [])} CDR(s), "
             f"X-Total-Count {r.headers.get('X-Total-Count')}"
         )
-        line = await scenario.invoice_line_of(p, cdr["id"])
+        line = await scenario.statement_line_of(p, cdr["id"])
         _say(
-            f"invoice {line.get('invoice_id')} line {line.get('line_no')}: "
-            f"{line.get('description')} = {json.dumps(line.get('amount'))}"
+            f"settlement statement {line.get('statement_id')} (the eMSP's, {line.get('period')})"
+            f" line {line.get('line_no')}: {line.get('energy_kwh')} kWh ="
+            f" {json.dumps(line.get('amount'))} {line.get('currency')}, {line.get('state')}"
         )
         print(f"\nTrace it across services: uv run evroam trace session {session['id']}")
     return 0

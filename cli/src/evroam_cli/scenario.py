@@ -224,7 +224,20 @@ async def cdr_of(p: Platform, session_id: str, timeout_s: float = 30) -> dict[st
     return dict(cdrs[0])
 
 
+async def statement_line_of(p: Platform, cdr_id: str, timeout_s: float = 30) -> dict[str, Any]:
+    """The CDR's line on its eMSP's settlement statement (we are the CPO; the scenario's
+    driver belongs to a partner eMSP, so billing settles with that eMSP, not the driver)."""
+    lines = await p.eventually(
+        "statement line added",
+        "billing",
+        lambda: p.found("billing", "/statement-lines", cdr_id=cdr_id),
+        timeout_s,
+    )
+    return dict(lines[0])
+
+
 async def invoice_line_of(p: Platform, cdr_id: str, timeout_s: float = 30) -> dict[str, Any]:
+    """The CDR's line on our driver's invoice (a token of our own eMSP party)."""
     lines = await p.eventually(
         "invoice line added",
         "billing",

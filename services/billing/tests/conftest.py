@@ -77,3 +77,57 @@ def make_cdr() -> MakeCdr:
     """`make_cdr("CDR-2", end=..., total=..., credit=True, ...)`: a CDR of contract
     DE8ACC12E46L89 charged in Amsterdam, 12.345 kWh for 3.59 EUR (4.34 incl. VAT)."""
     return _cdr
+
+
+OUR_CONTRACT = "NL-EVR-C12345678-X"
+
+
+def _driver_cdr(
+    cdr_id: str = "CDR-1",
+    *,
+    contract_id: str = OUR_CONTRACT,
+    country: str = "NLD",
+    city: str = "Amsterdam",
+    address: str = "Keizersgracht 1",
+    location_name: str | None = "Keizersgracht",
+    cpo: tuple[str, str] = ("NL", "EVR"),
+    **extra: Any,
+) -> Cdr:
+    """A CDR of one of our own drivers (token NL*EVR): invoiced by us."""
+    location = {
+        "id": f"LOC-{city.upper()[:3]}-1",
+        "name": location_name,
+        "address": address,
+        "city": city,
+        "country": country,
+        "coordinates": {"latitude": "52.378", "longitude": "4.889"},
+        "evse_uid": "EVSE-1",
+        "evse_id": f"{cpo[0]}*{cpo[1]}*E0001",
+        "connector_id": "1",
+        "connector_standard": "IEC_62196_T2",
+        "connector_format": "SOCKET",
+        "connector_power_type": "AC_3_PHASE",
+    }
+    token = {
+        "country_code": "NL",
+        "party_id": "EVR",
+        "uid": "04A2B3C4D5",
+        "type": "RFID",
+        "contract_id": contract_id,
+    }
+    return _cdr(
+        cdr_id,
+        cdr_token=token,
+        cdr_location={k: v for k, v in location.items() if v is not None},
+        country_code=cpo[0],
+        party_id=cpo[1],
+        **extra,
+    )
+
+
+@pytest.fixture
+def driver_cdr() -> MakeCdr:
+    """`driver_cdr("CDR-2", country="BEL", end=..., total=..., incl=...)`: a CDR of our own
+    driver's token (NL*EVR, contract NL-EVR-C12345678-X), charged at a CPO (NL*EVR by
+    default), 12.345 kWh for 3.59 EUR (4.34 incl. VAT, 21 %)."""
+    return _driver_cdr
