@@ -271,7 +271,7 @@ async def test_unknown_objects_get_404_with_2003_for_locations_and_2000_otherwis
         assert status(response) == (404, 2000), response.text
 
 
-async def test_malformed_bodies_get_400_and_2001_with_the_reason(connect_cpo: Connect) -> None:
+async def test_malformed_bodies_get_2001_with_the_reason(connect_cpo: Connect) -> None:
     cpo = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))
     await cpo.put_session(cpo.session_object("S1"))
@@ -304,7 +304,9 @@ async def test_malformed_bodies_get_400_and_2001_with_the_reason(connect_cpo: Co
         "credit_reference_id": await cpo.post_cdr(cpo.cdr_object("C2", credit=True)),
     }
     for reason, response in cases.items():
-        assert status(response) == (400, 2001), (reason, response.text)
+        # Not JSON is an HTTP error; JSON that is no valid object reached the OCPI layer.
+        http = 400 if reason == "body is not JSON" else 200
+        assert status(response) == (http, 2001), (reason, response.text)
         assert reason in response.json()["status_message"], (reason, response.text)
     assert data(await cpo.get_location("LOC1", "EVSE1"))["status"] == "AVAILABLE"
 

@@ -30,7 +30,7 @@ from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
 
-BAD_REQUEST, FORBIDDEN, NOT_FOUND = 400, 403, 404
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 _SENDERS = frozenset({"EMSP", "HUB"})
 
 
@@ -67,8 +67,9 @@ def router(ctx: OcpiContext, receiver: CommandReceiverPort) -> APIRouter:
         try:
             parsed = parse_command(command, json_body(await request.body(), routing))
         except InvalidCommandError as exc:
+            # Reached the OCPI layer (section 1.7): an envelope, no HTTP error; not JSON is 400.
             raise OcpiError(
-                BAD_REQUEST, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing
+                OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing
             ) from exc
         try:
             answer = await receiver.receive(

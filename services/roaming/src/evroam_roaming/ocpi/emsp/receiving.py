@@ -2,7 +2,9 @@
 check that the caller may write under the owner the URL names, check a PATCH, and answer.
 
 Status codes (docs/adr/0020-emsp-receivers-and-pulling.md):
-- not JSON, or not a valid object or PATCH (the reason in the message): HTTP 400 + OCPI 2001;
+- not JSON: HTTP 400 + OCPI 2001; JSON that is not a valid object or PATCH: HTTP 200 + OCPI
+  2001 with the reason (section 1.7: a request that reached the OCPI layer gets an envelope,
+  not an HTTP error; the same rule as every other module of ours);
 - an owner in the URL (or a CDR's owner) the caller may not speak for: HTTP 404 + OCPI 2001,
   the same answer whether such an object exists or not (section 1.3 allows the 404);
 - an object we never received: HTTP 404 + OCPI 2003 for Locations, EVSEs and connectors
@@ -143,7 +145,7 @@ def check_identity(data: Mapping[str, Any], url: Mapping[str, str], what: str) -
 
 
 def invalid(exc: InvalidObjectError, routing: dict[str, str]) -> OcpiError:
-    return OcpiError(BAD_REQUEST, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing)
+    return OcpiError(OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing)
 
 
 def unknown(
