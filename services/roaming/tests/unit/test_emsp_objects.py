@@ -18,7 +18,7 @@ from evroam_roaming.ocpi.emsp.location_objects import EVSE, Location
 from evroam_roaming.ocpi.emsp.receiving import check_identity, check_patch
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import InvalidObjectError, ocpi_data, parse_object
+from evroam_roaming.ocpi.types import InvalidObjectError, ocpi_data, parse_object
 
 DATA = Path(__file__).parents[1] / "data"
 

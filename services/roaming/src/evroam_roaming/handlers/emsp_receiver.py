@@ -36,7 +36,7 @@ from evroam_roaming.ocpi.emsp.cdr_objects import CDR
 from evroam_roaming.ocpi.emsp.location_objects import EVSE, Connector, Location
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import ocpi_data, parse_object
+from evroam_roaming.ocpi.types import ocpi_data, parse_object
 
 Patch = Mapping[str, Any]
 

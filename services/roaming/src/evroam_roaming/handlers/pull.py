@@ -32,7 +32,7 @@ from evroam_roaming.ocpi.emsp.location_objects import Location
 from evroam_roaming.ocpi.emsp.receiving import may_own
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import InvalidObjectError, OcpiObject, parse_object
+from evroam_roaming.ocpi.types import InvalidObjectError, OcpiObject, parse_object
 
 MAX_PAGES = 10_000  # a partner whose Link never ends must not keep us busy for ever
 _MODELS: dict[Module, tuple[type[OcpiObject], str]] = {

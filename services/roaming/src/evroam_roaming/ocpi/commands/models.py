@@ -6,11 +6,9 @@ commands/routes.py), as eMSP we send them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Annotated, Any, get_args
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,10 +17,10 @@ from pydantic import (
     field_validator,
 )
 
-from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime
 from evroam_contracts.roaming import CommandResponseType, CommandResultType, RemoteCommandType
 from evroam_contracts.shared import OcpiToken
 from evroam_roaming.ocpi.tokens.models import InvalidTokenError, parse_token
+from evroam_roaming.ocpi.types import CiString36, DateTime
 
 # The vocabularies live with the events that carry them (evroam_contracts.roaming).
 CommandType = RemoteCommandType
@@ -33,21 +31,6 @@ class InvalidCommandError(ValueError):
     """A body that is no valid command of its type; the message says why (OCPI 2001)."""
 
 
-def _ci_string(value: str) -> str:
-    if not all(" " <= c <= "~" for c in value):
-        raise ValueError("must be printable ASCII (CiString)")
-    return value
-
-
-def _ocpi_datetime(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("must be an OCPI DateTime string")
-    try:
-        return parse_datetime(value)
-    except InvalidDateTimeError as exc:
-        raise ValueError(str(exc)) from exc
-
-
 def _token(value: object) -> OcpiToken:
     try:
         return parse_token(value)
@@ -55,9 +38,7 @@ def _token(value: object) -> OcpiToken:
         raise ValueError(f"not a valid Token ({exc})") from exc
 
 
-CiString36 = Annotated[str, Field(min_length=1, max_length=36), AfterValidator(_ci_string)]
 Url = Annotated[str, Field(min_length=8, max_length=255, pattern=r"^https?://")]
-OcpiDateTime = Annotated[datetime, BeforeValidator(_ocpi_datetime)]
 TokenIn = Annotated[OcpiToken, BeforeValidator(_token)]
 
 
@@ -93,7 +74,7 @@ class StopSession(_Command):
 
 class ReserveNow(_Command):
     token: TokenIn
-    expiry_date: OcpiDateTime
+    expiry_date: DateTime
     reservation_id: CiString36
     location_id: CiString36
     evse_uid: CiString36 | None = None

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import (
+from evroam_roaming.ocpi.types import (
     AuthMethod,
     CdrToken,
     ChargingPeriod,

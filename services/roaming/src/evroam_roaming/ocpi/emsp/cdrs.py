@@ -28,9 +28,9 @@ from evroam_roaming.ocpi.emsp.receiving import (
     read_body,
     unknown,
 )
-from evroam_roaming.ocpi.emsp.types import InvalidObjectError, parse_object
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 CONFLICT = 409
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from evroam_roaming.ocpi.emsp.types import (
+from evroam_roaming.ocpi.types import (
     BusinessDetails,
     CiString2,
     CiString3,

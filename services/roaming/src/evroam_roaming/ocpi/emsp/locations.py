@@ -31,9 +31,9 @@ from evroam_roaming.ocpi.emsp.receiving import (
     read_body,
     unknown,
 )
-from evroam_roaming.ocpi.emsp.types import InvalidObjectError, OcpiObject, parse_object
 from evroam_roaming.ocpi.envelope import StatusCode, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.types import InvalidObjectError, OcpiObject, parse_object
 
 
 @dataclass(frozen=True)

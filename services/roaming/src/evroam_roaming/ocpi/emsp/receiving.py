@@ -29,12 +29,12 @@ from evroam_roaming.ocpi.emsp.cdr_objects import CDR
 from evroam_roaming.ocpi.emsp.location_objects import EVSE, Connector, Location
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import (
+from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
+from evroam_roaming.ocpi.types import (
     DateTime,
     InvalidObjectError,
     OcpiObject,
 )
-from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
 
 OK, CREATED, BAD_REQUEST, NOT_FOUND = 200, 201, 400, 404
 Patch = Mapping[str, Any]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from evroam_roaming.ocpi.emsp.types import (
+from evroam_roaming.ocpi.types import (
     CiString2,
     CiString3,
     CiString36,

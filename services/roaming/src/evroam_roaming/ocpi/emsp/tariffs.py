@@ -27,9 +27,9 @@ from evroam_roaming.ocpi.emsp.receiving import (
     unknown,
 )
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.emsp.types import InvalidObjectError, parse_object
 from evroam_roaming.ocpi.envelope import ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:

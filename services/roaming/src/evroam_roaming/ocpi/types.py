@@ -1,7 +1,7 @@
-"""OCPI 2.2.1 types as our eMSP Receivers validate what partner CPOs send (section 1.9, and
-the classes sections 3.1-3.4 share). Strict: a number is a JSON number (never a string), a
-DateTime an OCPI DateTime string, a CiString printable ASCII; unknown fields are dropped at
-the edge rather than carried into our log and tables."""
+"""OCPI 2.2.1 types as we validate what partners send (section 1.9, and the classes sections
+3.1-3.4 share): the eMSP Receivers' objects and the commands eMSPs send us. Strict: a number
+is a JSON number (never a string), a DateTime an OCPI DateTime string, a CiString printable
+ASCII; unknown fields are dropped at the edge rather than carried into our log and tables."""
 
 from __future__ import annotations
 
