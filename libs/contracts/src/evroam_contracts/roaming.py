@@ -366,6 +366,9 @@ class CdrReceived(Event):
     partner_id: str
     cdr: Cdr
     received_at: datetime
+    # OCPI's CdrLocation has no time zone: the one of the Location the partner sent us with
+    # that id, when it did (billing's month is local time; optional since it was added).
+    time_zone: str | None = None
 
 
 class TariffReceived(Event):

@@ -161,6 +161,7 @@ async def test_a_posted_cdr_is_read_back_at_its_location_and_recorded_for_billin
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
     cpo = await connect_cpo("DE", "TNM")
+    await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))  # the CDR's location
     cdr = cpo.cdr_object("CDR-1")
     posted = await cpo.post_cdr(cdr)
     assert status(posted) == (201, 1000)
@@ -172,6 +173,8 @@ async def test_a_posted_cdr_is_read_back_at_its_location_and_recorded_for_billin
     assert (event.cdr.id, str(event.cdr.total_cost.excl_vat)) == ("CDR-1", "4.38")
     assert (event.cdr.cdr_token.country_code, event.cdr.cdr_token.party_id) == ("NL", "EVR")
     assert event.partner_id == payload["partner_id"] != ""
+    # OCPI's CdrLocation has no time zone: it comes from the Location the CPO sent us.
+    assert event.time_zone == "Europe/Amsterdam"
 
 
 async def test_a_cdr_resent_is_acknowledged_once_and_another_under_its_id_is_refused(

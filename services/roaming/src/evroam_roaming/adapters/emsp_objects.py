@@ -13,6 +13,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.ocpi_json import ocpi_instant, render_json
+from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import Held, Module, ObjectKey, OcpiData, last_updated_of
 
 _TABLES: Mapping[Module, str] = {
@@ -43,6 +44,17 @@ async def held(conn: AsyncConnection, key: ObjectKey) -> Held | None:
     )
     row = await cur.fetchone()
     return None if row is None else Held(_data(row[0]), int(row[1]), bool(row[2]))
+
+
+async def time_zone_of(conn: AsyncConnection, owner: Party, location_id: str) -> str | None:
+    """The time zone of a Location the partner sent us (None: no such Location, or none)."""
+    cur = await conn.execute(
+        "SELECT object->>'time_zone' FROM emsp_locations"
+        " WHERE country_code = %s AND party_id = %s AND id = %s",
+        (owner.country_code, owner.party_id, location_id.upper()),
+    )
+    row = await cur.fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 async def save(

@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from evroam_contracts.base import Event
 from evroam_eventstore import EventStore, NewEvent, retry_on_conflict
 from evroam_roaming.adapters import emsp_objects
+from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import (
     Held,
     ObjectKey,
@@ -37,6 +38,10 @@ def _now() -> datetime:
 class ObjectReceiver:
     def __init__(self, pool: AsyncConnectionPool, clock: Callable[[], datetime] = _now) -> None:
         self._pool, self._clock = pool, clock
+
+    async def time_zone_of(self, owner: Party, location_id: str) -> str | None:
+        async with self._pool.connection() as conn:
+            return await emsp_objects.time_zone_of(conn, owner, location_id)
 
     async def change(
         self, partner_id: str, key: ObjectKey, change: Change, event_of: EventOf

@@ -164,6 +164,7 @@ class EmspReceiver:
         """A new CDR is CREATED; the very same CDR again (a retried POST) is UNCHANGED;
         another CDR under an id we hold raises CdrAlreadyReceivedError."""
         data = ocpi_data(cdr)
+        zone = await self._objects.time_zone_of(key.owner, cdr.cdr_location.id)
 
         def change(held: Held | None) -> OcpiData:
             if held is not None and held.object != data:
@@ -175,7 +176,7 @@ class EmspReceiver:
 
         def event_of(stored: OcpiData, now: datetime) -> CdrReceived:
             typed = Cdr.model_validate(stored)
-            return CdrReceived(partner_id=partner_id, cdr=typed, received_at=now)
+            return CdrReceived(partner_id=partner_id, cdr=typed, received_at=now, time_zone=zone)
 
         return await self._objects.change(partner_id, key, change, event_of)
 
