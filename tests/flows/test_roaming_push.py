@@ -73,11 +73,17 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
         # The station went away after the session: OCPI asks for UNKNOWN then.
         statuses = await platform.eventually("EVSE status pushed", "roaming", told_as_served)
         pulled = await emsp.request("GET", emsp.our_endpoints[("cdrs", "SENDER")])
-        pulled_sessions = await emsp.request(
-            "GET",
-            emsp.our_endpoints[("sessions", "SENDER")],
-            params={"date_from": "2026-01-01T00:00:00Z"},
-        )
+
+        async def session_pulled() -> dict[str, Any] | None:
+            listed = await emsp.request(
+                "GET",
+                emsp.our_endpoints[("sessions", "SENDER")],
+                params={"date_from": "2026-01-01T00:00:00Z"},
+            )
+            found = [s for s in listed.json().get("data") or [] if s["id"] == session["id"]]
+            return found[0] if found else None
+
+        pulled_session = await platform.eventually("session pulled", "roaming", session_pulled)
 
     assert received == cdr  # the very CDR, in OCPI form, exact numbers
     assert received["total_energy"] == 5.5
@@ -88,7 +94,6 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
         sc.emsp_party_id,
     )
     assert cdr["id"] in [c["id"] for c in pulled.json()["data"]]
-    [pulled_session] = [s for s in pulled_sessions.json()["data"] if s["id"] == session["id"]]
     assert pulled_session == their_session  # the same session, pushed or pulled
     # The session too: PUT to {sessions}/NL/EVR/{id}, the newest state each time.
     assert their_session["kwh"] == received["total_energy"]

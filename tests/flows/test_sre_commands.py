@@ -148,3 +148,16 @@ async def test_every_service_exposes_prometheus_metrics_of_its_work(
     assert session[("evroam_consumer_handler_seconds_count", group)] >= 5
     assert ("evroam_outbox_backlog", ()) in session
     assert ("evroam_connected_stations", ()) in scraped["gateway"]
+    calls = [
+        dict(labels)
+        for name, labels in scraped["gateway"]
+        if name == "evroam_ocpp_messages_total" and ("message_type", "CALL") in labels
+    ]
+    assert {"direction": "received", "version": "1.6", "action": "StartTransaction"}.items() <= {
+        k: v for c in calls if c["action"] == "StartTransaction" for k, v in c.items()
+    }.items()
+    lag = [dict(labels) for name, labels in session if name == "evroam_consumer_lag_records"]
+    assert {(r["group"], r["topic"]) for r in lag} >= {
+        ("evroam.session.policies", "evroam.gateway.events")
+    }
+    assert ("evroam_kafka_probe_up", ()) in session

@@ -7,44 +7,22 @@ import asyncio
 import time
 from collections.abc import Collection
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-
 from evroam_contracts.topics import ALL_TOPICS
+from evroam_messaging.lag import LagReader
 
 
 async def consumer_lag(bootstrap: str) -> dict[str, int | None]:
     """Group -> total lag over the topics it consumes; None while it has committed nothing
     (then which topics it reads is not yet known)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
-        groups = [g[0] for g in await admin.list_consumer_groups()]
-        # Ask for explicit partitions: Tansu answers the "all partitions" form of OffsetFetch
-        # in a shape aiokafka cannot decode.
-        tps = [
-            TopicPartition(t, p)
-            for t in ALL_TOPICS
-            for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
-        ends = await consumer.end_offsets(tps)
+    async with LagReader(bootstrap) as reader:
+        ends = await reader.end_offsets(reader.partitions(ALL_TOPICS))
         lag: dict[str, int | None] = {}
-        for group in sorted(groups):
-            committed = await admin.list_consumer_group_offsets(group, partitions=tps)
-            topics = {tp.topic for tp, m in committed.items() if m.offset >= 0}
-            lag[group] = None
-            if topics:  # a partition of a consumed topic with no commit yet lags from its start
-                lag[group] = sum(
-                    max(0, ends[tp] - max(m.offset, 0))
-                    for tp, m in committed.items()
-                    if tp.topic in topics
-                )
+        for group in await reader.groups():
+            rows = await reader.group_lag(group, ends)
+            topics = {r.topic for r in rows if r.committed is not None}
+            # A partition of a consumed topic with no commit yet lags from its start.
+            lag[group] = sum(r.behind for r in rows if r.topic in topics) if topics else None
         return lag
-    finally:
-        await consumer.stop()
-        await admin.close()
 
 
 async def wait_for_no_lag(

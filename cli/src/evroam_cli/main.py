@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from evroam_cli.dlq_replay import add_replay_parser as add_dlq_replay_parser
 from evroam_cli.endpoints import DEFAULT_FILE, SERVICES, Endpoints, EndpointsNotFoundError
 from evroam_cli.locations import add_parser as add_locations_parser
 from evroam_cli.partners import add_parser as add_partners_parser
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
     dlq_list = dlq_sub.add_parser("list", help="every dead letter with its consumer and reason")
     dlq_list.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_dlq_replay_parser(dlq_sub)
     add_tokens_parser(sub)
     add_locations_parser(sub)
     add_stations_parser(sub)
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lag":
         return _lag(bootstrap)
     if args.command == "dlq":
-        return _dlq(bootstrap, args.json)
+        return _dlq(bootstrap, args)
     if args.command == "tokens":
         from evroam_cli.tokens import run
 
@@ -133,13 +135,26 @@ def _lag(bootstrap: str) -> int:
     return 0
 
 
-def _dlq(bootstrap: str, as_json: bool) -> int:
+def _dlq(bootstrap: str, args: argparse.Namespace) -> int:
     import dataclasses
 
-    from evroam_cli.dlq import collect, render
+    from aiokafka.errors import KafkaError
 
+    from evroam_cli.dlq import collect, render
+    from evroam_cli.dlq_replay import Selection, replay
+
+    if args.dlq_command == "replay":
+        selection = Selection(args.group, args.source or ())
+        try:
+            summary = asyncio.run(
+                replay(bootstrap, selection, dry_run=args.dry_run, again=args.again)
+            )
+        except KafkaError as exc:
+            print(f"evroam: the broker at {bootstrap} did not answer: {exc!r}", file=sys.stderr)
+            return 2
+        return summary.exit_status
     letters = asyncio.run(collect(bootstrap))
-    if as_json:
+    if args.json:
         print(json.dumps([dataclasses.asdict(d) for d in letters], indent=2))
     else:
         render(letters)

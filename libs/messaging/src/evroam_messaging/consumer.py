@@ -34,6 +34,9 @@ AfterCommit = Callable[[], Awaitable[None]]
 # A handler runs inside the transaction; what it must only do once the effect is durable
 # (answer a request, say) it returns as an after-commit action.
 Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit | None]]
+# `evroam dlq replay` re-publishes a dead letter to its source topic with the group that
+# failed it in this header; every other group reading that topic passes it by.
+REPLAY_GROUP_HEADER = "x_replay_group"
 
 
 class RetryLaterError(RuntimeError):
@@ -74,6 +77,9 @@ class Consumer:
     duplicates: int = 0
     dead_lettered: int = 0
     handler_seconds: float = 0.0  # summed over handled events: mean latency = this / handled
+    # Called with (event type, seconds) for every handled event; the host feeds its
+    # latency histogram from it (no metrics library in here).
+    observe: Callable[[str, float], None] = lambda event_type, seconds: None
 
 
 class _Readiness(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -119,9 +125,19 @@ async def dead_letter(producer: Producer, consumer: Consumer, record: object, re
     log.error("dead-lettered %s@%s: %s", topic, getattr(record, "offset", "?"), reason)
 
 
+def meant_for(consumer: Consumer, record: object) -> bool:
+    """False for a replayed dead letter of another group."""
+    for key, value in getattr(record, "headers", None) or ():
+        if key == REPLAY_GROUP_HEADER:
+            return bool(value == consumer.group.encode())
+    return True
+
+
 async def process(
     consumer: Consumer, pool: AsyncConnectionPool, producer: Producer, record: object
 ) -> None:
+    if not meant_for(consumer, record):
+        return
     try:
         envelope = Envelope.from_record(
             getattr(record, "value", None), getattr(record, "headers", ())
@@ -144,8 +160,10 @@ async def process(
                 consumer.duplicates += 1
                 return
             after_commit = await handler(conn, envelope, message)
+        elapsed = time.perf_counter() - started
         consumer.handled += 1
-        consumer.handler_seconds += time.perf_counter() - started
+        consumer.handler_seconds += elapsed
+        consumer.observe(envelope.type, elapsed)
         if after_commit is not None:
             await after_commit()
     except TRANSIENT:

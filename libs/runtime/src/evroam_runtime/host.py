@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from typing import Any
 
 import uvicorn
@@ -27,7 +27,13 @@ from evroam_eventstore.relay import Relay
 from evroam_messaging import Consumer, Producer, make_broker, register_consumer
 from evroam_observability import setup_logging, setup_tracing
 from evroam_runtime.http import require_admin
-from evroam_runtime.metrics import ServiceCollector, registry_for
+from evroam_runtime.kafka_probe import KafkaProbe
+from evroam_runtime.metrics import (
+    ServiceCollector,
+    handler_histogram,
+    observe_into,
+    registry_for,
+)
 from evroam_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,12 @@ class ServiceHost:
         self.ready_checks: dict[str, Callable[[], bool]] = {}
         # name -> (help, read): service-specific gauges on /metrics
         self.gauges: dict[str, tuple[str, Callable[[], float]]] = {}
+        # name (exposed with `_total`) -> (help, label names, read: label values -> count)
+        self.counters: dict[
+            str, tuple[str, Sequence[str], Callable[[], Mapping[tuple[str, ...], float]]]
+        ] = {}
+        self._handler_seconds = handler_histogram()
+        self._kafka = KafkaProbe(settings.kafka_bootstrap_servers, service, self.consumers)
         self.stop = asyncio.Event()
         self._pool: AsyncConnectionPool | None = None
         self._producer: Producer | None = None
@@ -68,6 +80,7 @@ class ServiceHost:
         return self._producer
 
     def add_consumer(self, consumer: Consumer) -> None:
+        observe_into(self._handler_seconds, consumer)
         self.consumers.append(consumer)
 
     def add_projection(self, projection: Projection) -> None:
@@ -89,10 +102,18 @@ class ServiceHost:
                 body["missing"] = missing
             return JSONResponse(body, status_code=503 if missing else 200)
 
-        registry = registry_for(ServiceCollector(self.consumers, lambda: self.relay, self.gauges))
+        collector = ServiceCollector(
+            self.consumers,
+            lambda: self.relay,
+            self.gauges,
+            self.counters,
+            lambda: self._kafka.readings,
+        )
+        registry = registry_for(collector, self._handler_seconds)
 
         @self.app.get("/metrics", include_in_schema=False)
         async def metrics() -> Response:
+            await self._kafka.refresh()  # lag and DLQ size as of this scrape
             return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
         admin = [Depends(require_admin(self.settings.admin_token))]
@@ -161,6 +182,7 @@ class ServiceHost:
         await asyncio.gather(*background, return_exceptions=True)  # relay flushes on stop
         server.should_exit = True
         await http
+        await self._kafka.stop()
         await self.producer.stop()
         await self.pool.close()
         provider.shutdown()

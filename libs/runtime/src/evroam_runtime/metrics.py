@@ -1,12 +1,17 @@
 """Prometheus metrics of a service, read from the host's live state at scrape time: consumer
-throughput, duplicates, dead letters and handler time, partition assignment, outbox backlog,
-plus any gauge a service adds (the gateway's connected stations)."""
+throughput, duplicates, dead letters and handler time, partition assignment, consumer lag and
+dead-letter topic size (from the broker), outbox backlog, plus the gauges and counters a
+service adds (the gateway's connected stations and OCPP messages, roaming's pushes).
+
+Names carry their unit (`_seconds`, `_records`, `_total`); rates are Prometheus's job, so
+everything that only grows is a counter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from prometheus_client import Histogram
 from prometheus_client.core import (
     CollectorRegistry,
     CounterMetricFamily,
@@ -17,9 +22,33 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from evroam_messaging import Consumer
+from evroam_runtime.kafka_probe import KafkaReadings
 
 if TYPE_CHECKING:
     from evroam_eventstore.relay import Relay
+
+# name -> (help, read): a service's own gauge
+Gauges = Mapping[str, tuple[str, Callable[[], float]]]
+# name (without `_total`) -> (help, label names, read: label values -> count)
+Counters = Mapping[str, tuple[str, Sequence[str], Callable[[], Mapping[tuple[str, ...], float]]]]
+# A consumer handler commits a database transaction: from a millisecond to seconds.
+HANDLER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+def handler_histogram() -> Histogram:
+    """Per group and event type; fed by the consumers (`Consumer.observe`)."""
+    return Histogram(
+        "evroam_consumer_handler_duration_seconds",
+        "Time to handle one event and commit its effect, by consumer group and event type",
+        ["group", "event_type"],
+        registry=None,
+        buckets=HANDLER_BUCKETS,
+    )
+
+
+def observe_into(histogram: Histogram, consumer: Consumer) -> None:
+    group = consumer.group
+    consumer.observe = lambda event_type, s: histogram.labels(group, event_type).observe(s)
 
 
 class ServiceCollector(Collector):
@@ -27,11 +56,32 @@ class ServiceCollector(Collector):
         self,
         consumers: Sequence[Consumer],
         relay: Callable[[], Relay | None],
-        gauges: Mapping[str, tuple[str, Callable[[], float]]],
+        gauges: Gauges,
+        counters: Counters = {},  # noqa: B006 (read only)
+        kafka: Callable[[], KafkaReadings] = KafkaReadings,
     ) -> None:
         self._consumers, self._relay, self._gauges = consumers, relay, gauges
+        self._counters, self._kafka = counters, kafka
 
     def collect(self) -> Iterator[Metric]:
+        yield from self._consumer_families()
+        yield from self._kafka_families(self._kafka())
+        relay = self._relay()
+        if relay is not None:
+            yield GaugeMetricFamily(
+                "evroam_outbox_backlog",
+                "Events appended but not yet published to Kafka",
+                value=relay.backlog,
+            )
+        for name, (doc, read) in self._gauges.items():
+            yield GaugeMetricFamily(name, doc, value=read())
+        for name, (doc, labels, count) in self._counters.items():
+            family = CounterMetricFamily(name, doc, labels=labels)
+            for values, n in sorted(count().items()):
+                family.add_metric(list(values), n)
+            yield family
+
+    def _consumer_families(self) -> Iterator[Metric]:
         labels = ["group"]
         handled = CounterMetricFamily(
             "evroam_consumer_events_handled", "Events whose effect was committed", labels=labels
@@ -40,8 +90,11 @@ class ServiceCollector(Collector):
             "evroam_consumer_duplicates", "Deliveries skipped as already processed", labels=labels
         )
         dead = CounterMetricFamily(
-            "evroam_consumer_dead_letters", "Events sent to the dead-letter topic", labels=labels
+            "evroam_consumer_dead_letters",
+            "Events this process sent to the dead-letter topic",
+            labels=labels,
         )
+        # The per-group mean; the histogram by event type is evroam_consumer_handler_duration_*.
         latency = SummaryMetricFamily(
             "evroam_consumer_handler_seconds", "Time to handle and commit one event", labels=labels
         )
@@ -55,18 +108,33 @@ class ServiceCollector(Collector):
             latency.add_metric([c.group], count_value=c.handled, sum_value=c.handler_seconds)
             assigned.add_metric([c.group], 1 if c.assigned.is_set() else 0)
         yield from (handled, duplicates, dead, latency, assigned)
-        relay = self._relay()
-        if relay is not None:
-            yield GaugeMetricFamily(
-                "evroam_outbox_backlog",
-                "Events appended but not yet published to Kafka",
-                value=relay.backlog,
-            )
-        for name, (doc, read) in self._gauges.items():
-            yield GaugeMetricFamily(name, doc, value=read())
+
+    def _kafka_families(self, readings: KafkaReadings) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "evroam_kafka_probe_up",
+            "1 when the lag and dead-letter figures below were read from the broker just now",
+            value=1 if readings.up else 0,
+        )
+        lag = GaugeMetricFamily(
+            "evroam_consumer_lag_records",
+            "Records not yet handled: end offset minus the group's committed offset"
+            " (every replica reports the whole group: aggregate with max, not sum)",
+            labels=["group", "topic", "partition"],
+        )
+        for row in readings.lag:
+            lag.add_metric([row.group, row.topic, str(row.partition)], row.behind)
+        dlq = GaugeMetricFamily(
+            "evroam_dlq_records",
+            "Records held by this service's dead-letter topic (replayed ones included)",
+            labels=["topic"],
+        )
+        for topic, held in readings.dlq_records.items():
+            dlq.add_metric([topic], held)
+        yield from (lag, dlq)
 
 
-def registry_for(collector: ServiceCollector) -> CollectorRegistry:
+def registry_for(*collectors: Collector) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(collector)
+    for collector in collectors:
+        registry.register(collector)
     return registry

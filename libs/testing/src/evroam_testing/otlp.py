@@ -13,6 +13,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class ReceivedSpan:
     span_id: str
     parent_span_id: str
     attributes: dict[str, str]
+    # OTLP's SpanKind name without its prefix ("SERVER", "CLIENT", "CONSUMER", ...), and the
+    # (trace id, span id) of each span link: what a trace viewer shows besides the tree.
+    kind: str = "UNSPECIFIED"
+    links: tuple[tuple[str, str], ...] = ()
 
 
 class SpanStore:
@@ -47,6 +52,8 @@ class SpanStore:
                             s.span_id.hex(),
                             s.parent_span_id.hex(),
                             {a.key: a.value.string_value for a in s.attributes},
+                            Span.SpanKind.Name(s.kind).removeprefix("SPAN_KIND_"),
+                            tuple((ln.trace_id.hex(), ln.span_id.hex()) for ln in s.links),
                         )
                     )
         with self._lock:

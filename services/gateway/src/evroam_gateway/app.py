@@ -98,6 +98,11 @@ async def wire(host: ServiceHost) -> None:
         "Stations with an open OCPP connection to this replica",
         lambda: len(server.connected),
     )
+    host.counters["evroam_ocpp_messages"] = (
+        "OCPP-J frames received from and sent to stations by this replica",
+        ("direction", "version", "message_type", "action"),
+        lambda: server.messages,
+    )
     host.app.include_router(router(host.pool, s.admin_token, credentials))
     host.app.include_router(internal_router(commands, s.admin_token))
 

@@ -196,13 +196,18 @@ async def wire(host: ServiceHost) -> None:
             "Pushes dead-lettered (GET /admin/pushes?state=DEAD; replay from there)",
             lambda: pushes.dead,
         ),
+    }
+    # Counters (exposed with `_total`): they only grow, and Prometheus takes their rate.
+    host.counters |= {
         "evroam_roaming_push_failures": (
-            "Failed push attempts since start (dead-lettered ones included)",
-            lambda: pushes.outcomes["FAILED"] + pushes.outcomes["DEAD_LETTERED"],
+            "Failed push attempts (dead-lettered ones included)",
+            (),
+            lambda: {(): pushes.outcomes["FAILED"] + pushes.outcomes["DEAD_LETTERED"]},
         ),
         "evroam_roaming_pushes_delivered": (
-            "Pushes delivered since start",
-            lambda: pushes.outcomes["DELIVERED"],
+            "Pushes delivered",
+            (),
+            lambda: {(): pushes.outcomes["DELIVERED"]},
         ),
     }
 

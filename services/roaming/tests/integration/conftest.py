@@ -201,6 +201,7 @@ class Roaming:
     http: httpx.AsyncClient
     settings: RoamingSettings
     client: OcpiClient
+    pool: AsyncConnectionPool | None = None
 
     @property
     def versions_url(self) -> str:
@@ -222,6 +223,21 @@ class Roaming:
         token: str = response.json()["token"]
         await self.recognised(token)
         return token
+
+    async def connected(self, partner_id: str, timeout_s: float = 5.0) -> None:
+        """Wait until the partner's handshake is folded into the partner connections (the
+        projection runner polls): what we send a partner is addressed from that view."""
+        assert self.pool is not None
+        async with asyncio.timeout(timeout_s):
+            while True:
+                async with self.pool.connection() as conn:
+                    cur = await conn.execute(
+                        "SELECT 1 FROM view_partner_connections_v1 WHERE partner_id = %s",
+                        (partner_id,),
+                    )
+                    if await cur.fetchone() is not None:
+                        return
+                await asyncio.sleep(0.02)
 
     async def recognised(self, token: str, timeout_s: float = 5.0) -> None:
         """Wait until the partners projection accepts `token`."""
@@ -258,7 +274,7 @@ async def _serve(
                 await tasks[0]  # raises why it could not start
             await asyncio.sleep(0.01)
         try:
-            yield Roaming(url, http, settings, client)
+            yield Roaming(url, http, settings, client, pool)
         finally:
             stop.set()
             server.should_exit = True

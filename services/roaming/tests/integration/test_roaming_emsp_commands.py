@@ -66,6 +66,7 @@ async def connect(roaming: Any) -> AsyncIterator[Connect]:
             assert answer.status_code == 201, answer.text
             await roaming.recognised(answer.json()["token"])
             await partner.register(roaming.versions_url, answer.json()["token"])
+            await roaming.connected(answer.json()["partner_id"])
             return partner, answer.json()["partner_id"]
 
         yield call

@@ -25,6 +25,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from ocpp.exceptions import OCPPError
@@ -35,6 +36,10 @@ from evroam_gateway.handlers.call_ledger import CURRENT_CALL, CallRef
 
 log = logging.getLogger(__name__)
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
+FRAME_TYPES = {CALL: "CALL", CALLRESULT: "CALLRESULT", CALLERROR: "CALLERROR"}
+# (direction, OCPP version, frame type, action) -> messages, for /metrics. An action this
+# CSMS does not know counts as "unknown", so a station cannot grow the label set at will.
+MessageCounts = Counter[tuple[str, ...]]
 MAX_MESSAGE_ID = 36
 # 1.6 kept its misspelt codes (OCPP-J 1.6 errata, "known issues that will not be fixed").
 V16_SPELLING = {
@@ -51,8 +56,18 @@ class OcppRpc:
     _ocpp_version: str
     _connection: Any
 
-    def setup_rpc(self, bucket: TokenBucket, flood_close_after: int, accepted: bool) -> None:
+    def setup_rpc(
+        self,
+        bucket: TokenBucket,
+        flood_close_after: int,
+        accepted: bool,
+        counts: MessageCounts | None = None,
+    ) -> None:
         self._bucket, self._flood_close_after = bucket, flood_close_after
+        self._counts: MessageCounts = Counter() if counts is None else counts
+        # The CSMS's CALL in flight (the library lets one out at a time): the action of
+        # the answer the station sends back.
+        self._csms_call: tuple[str, str] | None = None
         # False while the station is not in the registry and was answered Pending.
         self.accepted = accepted
         self._closing: asyncio.Task[None] | None = None
@@ -61,7 +76,32 @@ class OcppRpc:
     def _format_code(self) -> str:
         return "FormationViolation" if self._ocpp_version == "1.6" else "FormatViolation"
 
+    def _count(self, direction: str, frame_type: object, action: str) -> None:
+        kind = FRAME_TYPES.get(frame_type, "invalid") if isinstance(frame_type, int) else "invalid"
+        self._counts[(direction, self._ocpp_version, kind, action)] += 1
+
+    def _count_sent(self, message: str) -> None:
+        frame_type = int(message[1]) if message[1:2].isdigit() else None
+        if frame_type == CALL:
+            frame = json.loads(message)
+            self._csms_call, action = (frame[1], frame[2]), frame[2]
+        else:
+            call = CURRENT_CALL.get()
+            action = call.action if call is not None else ""
+        self._count("sent", frame_type, action)
+
+    def _count_received(self, frame: Any) -> None:
+        frame_type = frame[0] if isinstance(frame, list) and frame else None
+        action = ""
+        if frame_type == CALL and len(frame) > 2:
+            known = isinstance(frame[2], str) and frame[2] in self.route_map
+            action = frame[2] if known else "unknown"
+        elif self._csms_call is not None and self._csms_call[0] == _message_id(frame):
+            action, self._csms_call = self._csms_call[1], None
+        self._count("received", frame_type, action)
+
     async def _send(self, message: str) -> None:  # overrides the library's
+        self._count_sent(message)
         if self._ocpp_version == "1.6" and message.startswith(f"[{CALLERROR},"):
             frame = json.loads(message)
             frame[2] = V16_SPELLING.get(frame[2], frame[2])
@@ -78,8 +118,10 @@ class OcppRpc:
         try:
             frame = json.loads(raw_msg)
         except ValueError:
+            self._count("received", None, "")
             await self._call_error("-1", self._format_code, "message is not valid JSON")
             return
+        self._count_received(frame)
         message_id = _message_id(frame)
         if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[0], int):
             await self._call_error(

@@ -14,6 +14,7 @@ import asyncio
 import http
 import logging
 import ssl
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from evroam_gateway.domain.rate_limit import TokenBucket
 from evroam_gateway.handlers.station_traffic import StationTraffic
 from evroam_gateway.handlers.transactions import Transactions
 from evroam_gateway.ocpp.connection import Policy, StationConnection
+from evroam_gateway.ocpp.rpc import MessageCounts
 from evroam_gateway.ocpp.v16.station import Station16
 from evroam_gateway.ocpp.v201.station import Station201
 
@@ -87,6 +89,7 @@ class OcppServer:
         self._limits, self._replica_url = limits, replica_url
         self._transactions = Transactions(traffic)
         self.connected: dict[str, StationConnection] = {}
+        self.messages: MessageCounts = Counter()  # every station's, for /metrics
         self._admitted: dict[int, Admission] = {}
 
     def _pick(
@@ -153,6 +156,7 @@ class OcppServer:
             TokenBucket(self._limits.calls_per_s, self._limits.burst),
             self._limits.flood_close_after,
             accepted=admission.known,
+            counts=self.messages,
         )
         station.attach(self._traffic, self._transactions, self._policy)
         return station

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from opentelemetry import propagate
 from psycopg import AsyncConnection
 from psycopg.rows import class_row, dict_row
 
@@ -28,6 +29,7 @@ class QueuedPush:
     to_country_code: str | None = None
     to_party_id: str | None = None
     url: str | None = None  # an absolute URL instead of the Receiver's (a CommandResult)
+    traceparent: str | None = None  # of the work that queued it: the push continues its trace
 
     @property
     def to(self) -> Party | None:
@@ -146,9 +148,15 @@ async def enqueue(
 ) -> None:
     """Queue a push. An immutable object (a CDR) is queued once, whatever comes again; for an
     object that changes (`latest_wins`: a session, an EVSE) the newest state replaces the one
-    queued or sent, and goes (again) when its turn comes: PUT sends the whole object."""
+    queued or sent, and goes (again) when its turn comes: PUT sends the whole object.
+
+    The current trace context (the consumer span of the event that caused the push) is kept
+    with it, so the push, sent later from the pusher's loop, shows in that trace."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
     conflict = (
         "DO UPDATE SET body = excluded.body, correlation_id = excluded.correlation_id,"
+        " traceparent = excluded.traceparent,"
         " state = 'PENDING', attempts = 0, next_attempt_at = excluded.next_attempt_at,"
         " last_error = NULL WHERE ocpi_pushes.body IS DISTINCT FROM excluded.body"
         if latest_wins
@@ -156,8 +164,8 @@ async def enqueue(
     )
     await conn.execute(
         "INSERT INTO ocpi_pushes (partner_id, module, object_id, body, correlation_id,"
-        " next_attempt_at, created_at, method, path, to_country_code, to_party_id, url)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " next_attempt_at, created_at, method, path, to_country_code, to_party_id, url,"
+        " traceparent) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         f" ON CONFLICT (partner_id, module, object_id) {conflict}",
         (
             receiver.partner_id,
@@ -172,6 +180,7 @@ async def enqueue(
             receiver.party.country_code,
             receiver.party.party_id,
             url,
+            carrier.get("traceparent"),
         ),
     )
 
@@ -183,7 +192,7 @@ async def heads(conn: AsyncConnection) -> list[QueuedPush]:
         await cur.execute(
             "SELECT DISTINCT ON (partner_id) push_id, partner_id, module, object_id, body,"
             " correlation_id, attempts, next_attempt_at, method, path, to_country_code,"
-            " to_party_id, url FROM ocpi_pushes"
+            " to_party_id, url, traceparent FROM ocpi_pushes"
             " WHERE state = 'PENDING' ORDER BY partner_id, push_id"
         )
         return await cur.fetchall()
@@ -227,7 +236,7 @@ async def replay(conn: AsyncConnection, push_id: int, now: datetime) -> QueuedPu
             "UPDATE ocpi_pushes SET state = 'PENDING', attempts = 0, next_attempt_at = %s"
             " WHERE push_id = %s AND state = 'DEAD' RETURNING push_id, partner_id, module,"
             " object_id, body, correlation_id, attempts, next_attempt_at, method, path,"
-            " to_country_code, to_party_id, url",
+            " to_country_code, to_party_id, url, traceparent",
             (now, push_id),
         )
         return await cur.fetchone()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -112,6 +112,27 @@ class Pusher:
         return True
 
     async def _attempt(self, push: QueuedPush, now: datetime) -> None:
+        """One attempt, as a child span of the work that queued the push (its traceparent):
+        the push is that work's last step, done later, so a viewer shows it in the session's
+        trace, with the OCPI call(s) and the `roaming.push_attempted` event under it."""
+        parent = propagate.extract({"traceparent": push.traceparent}) if push.traceparent else None
+        with tracer.start_as_current_span(
+            f"push {push.module}",
+            context=parent,
+            attributes={
+                "evroam.push_id": push.push_id,
+                "evroam.partner_id": push.partner_id,
+                "evroam.object_id": push.object_id,
+                "evroam.attempt": push.attempts + 1,
+                **({"evroam.correlation_id": push.correlation_id} if push.correlation_id else {}),
+            },
+        ) as span:
+            outcome = await self._attempt_in_span(push, now)
+            span.set_attribute("evroam.push_outcome", outcome)
+            if outcome != "DELIVERED":
+                span.set_status(trace.StatusCode.ERROR, outcome)
+
+    async def _attempt_in_span(self, push: QueuedPush, now: datetime) -> str:
         async with self._pool.connection() as conn:
             receiver = await (
                 pushes.receiver_at(conn, push.partner_id, push.url)
@@ -157,6 +178,7 @@ class Pusher:
         self.outcomes[outcome] += 1
         if not answer.delivered:
             log.warning("push %s to %s: %s", push.push_id, push.partner_id, outcome)
+        return outcome
 
     async def _append(
         self, conn: AsyncConnection, push: QueuedPush, event: PushAttempted | PushReplayed
