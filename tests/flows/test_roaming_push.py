@@ -102,10 +102,13 @@ async def test_the_emsp_gets_its_drivers_cdr_pushed_and_can_pull_it(
     # And the EVSE's status: the eMSP ends up told what we serve (newer states replace older
     # ones still queued, so it may skip some, never end on a stale one).
     assert statuses[-1] == "UNKNOWN"
-    [push] = [
+    # The partner's own pushes: the whole platform's list outgrows a page in a full run.
+    [partner] = [
         p
-        for p in (await platform.get("roaming", "/admin/pushes")).json()
-        if p["object_id"] == cdr["id"]
+        for p in (await platform.get("roaming", "/admin/partners")).json()
+        if (p["country_code"], p["party_id"]) == (sc.emsp_country_code, sc.emsp_party_id)
     ]
+    pushes = await platform.get("roaming", "/admin/pushes", partner_id=partner["partner_id"])
+    [push] = [p for p in pushes.json() if p["object_id"] == cdr["id"]]
     assert (push["state"], push["attempts"]) == ("DELIVERED", 1)
     assert push["location"] == f"{emsp.cdrs_url}/{cdr['id']}"
