@@ -12,7 +12,8 @@ from evroam_billing.projections.invoices import InvoicesV1
 from evroam_billing.projections.statement_lines import StatementLinesV1
 from evroam_billing.settings import BillingSettings
 from evroam_contracts.cdr import CdrIssued
-from evroam_contracts.roaming import CdrReceived, PushAttempted
+from evroam_contracts.roaming import PushAttempted
+from evroam_contracts.roaming_received import CdrReceived
 from evroam_contracts.topics import events_topic
 from evroam_eventstore.projections import Projection
 from evroam_messaging import Consumer

@@ -351,3 +351,27 @@ async def test_bad_requests_get_a_reason_and_change_nothing(emsp: Any, cpo: Any,
     refused = await send(a_cpo, "START_SESSION", body)
     assert (refused.status_code, refused.json()["status_code"]) == (403, 2000)
     assert await events(pool, "roaming.command_received") == []
+
+
+async def test_a_command_the_broker_does_not_take_is_an_error_and_leaves_no_trace(
+    serve_roaming: Any,
+    pool: AsyncConnectionPool,
+    database_url: str,
+    unstarted_producer: Producer,
+    site: None,
+) -> None:
+    # ACCEPTED means the station command is on the broker (ADR 0018): when it cannot be
+    # published, the eMSP gets an error, never an ACCEPTED whose result would not come.
+    async with (
+        serve_roaming(pool, database_url, unstarted_producer) as cpo,
+        OcpiPartner("DE", "TNM") as partner,
+    ):
+        await partner.register(cpo.versions_url, await cpo.admit("DE", "TNM"))
+        body, _ = start_body(partner)
+        answer = await send(partner, "START_SESSION", body)
+
+    assert (answer.status_code, answer.json()["status_code"]) == (500, 3000)
+    assert "data" not in answer.json()
+    assert await events(pool, "roaming.command_received") == []
+    async with pool.connection() as conn:
+        assert await (await conn.execute("SELECT count(*) FROM ocpi_commands")).fetchone() == (0,)

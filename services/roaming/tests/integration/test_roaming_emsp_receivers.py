@@ -14,7 +14,7 @@ import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts import decode_payload
-from evroam_contracts.roaming import CdrReceived, SessionReceived
+from evroam_contracts.roaming_received import CdrReceived, SessionReceived
 from evroam_testing.ocpi_partner import OcpiPartner
 
 ADMIN = {"Authorization": "Bearer it-admin-token"}

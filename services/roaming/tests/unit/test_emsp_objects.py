@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from evroam_contracts.cdr import Cdr
-from evroam_contracts.roaming import PartnerSession
+from evroam_contracts.roaming_received import PartnerSession
 from evroam_roaming.ocpi.emsp.cdr_objects import CDR
 from evroam_roaming.ocpi.emsp.location_objects import EVSE, Location
 from evroam_roaming.ocpi.emsp.receiving import check_identity, check_patch

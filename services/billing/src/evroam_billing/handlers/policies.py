@@ -18,7 +18,7 @@ from evroam_billing.domain.lines import is_ours
 from evroam_billing.handlers.commands import Causes, handle_bill_cdr
 from evroam_contracts import Envelope, Message
 from evroam_contracts.cdr import Cdr, CdrIssued
-from evroam_contracts.roaming import CdrReceived
+from evroam_contracts.roaming_received import CdrReceived
 from evroam_messaging import PoisonEventError
 from evroam_messaging.consumer import AfterCommit, Handler
 

@@ -23,7 +23,7 @@ from evroam_billing.handlers.commands import contract_stream
 from evroam_contracts import Envelope, Message
 from evroam_contracts.cdr import Cdr, CdrIssued
 from evroam_contracts.ids import new_id
-from evroam_contracts.roaming import CdrReceived
+from evroam_contracts.roaming_received import CdrReceived
 from evroam_eventstore import EventStore, RecordedEvent
 from evroam_eventstore.projections import ProjectionRunner
 from evroam_messaging import Consumer

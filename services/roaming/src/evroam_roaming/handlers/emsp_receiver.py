@@ -12,7 +12,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts.cdr import Cdr
-from evroam_contracts.roaming import (
+from evroam_contracts.roaming_received import (
     CdrReceived,
     LocationReceived,
     PartnerSession,
