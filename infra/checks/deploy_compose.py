@@ -7,9 +7,11 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # types-jsonschema is not a dev dependency
 import yaml
-from check_jsonschema.builtin_schemas import get_builtin_schema
+from check_jsonschema.builtin_schemas import (  # type: ignore[import-untyped]
+    get_builtin_schema,
+)
 from deploy_contract import OCPP_PORT, SERVICES
 
 COMPOSE_FILE = Path("docker-compose.yml")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
+import kubernetes_validate  # type: ignore[import-untyped]  # ships no py.typed
 import yaml
 from deploy_contract import AUTOSCALED, SERVICES, find_tool
 

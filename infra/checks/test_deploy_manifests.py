@@ -15,7 +15,7 @@ import pytest
 import yaml
 from deploy_compose import COMPOSE_FILE, compose_rule_problems, compose_schema_problems
 from deploy_contract import REPO_ROOT, SERVICES
-from deploy_k8s import TARGETS, Target, kustomization_problems, render, schema_problems
+from deploy_k8s import TARGETS, Target, kustomization_problems, schema_problems
 from deploy_k8s import service_problems as k8s_service_problems
 from validate_deploy import (
     CatalogueError,
@@ -25,17 +25,6 @@ from validate_deploy import (
 )
 
 DEV = next(t for t in TARGETS if t.path == "k8s/overlays/dev")
-
-
-@pytest.fixture(scope="module")
-def compose() -> dict[str, Any]:
-    doc: dict[str, Any] = yaml.safe_load((REPO_ROOT / COMPOSE_FILE).read_text())
-    return doc
-
-
-@pytest.fixture(scope="module")
-def rendered() -> dict[str, list[dict[str, Any]]]:
-    return {target.path: render(REPO_ROOT / target.path) for target in TARGETS}
 
 
 def _deployment(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:

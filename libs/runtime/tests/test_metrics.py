@@ -85,3 +85,15 @@ def test_a_broker_that_did_not_answer_shows_as_probe_down_with_no_lag() -> None:
     families = scrape(ServiceCollector([], lambda: None, {}))
     assert families["evroam_kafka_probe_up"][0][2] == 0
     assert families["evroam_consumer_lag_records"] == []
+
+
+def test_lag_and_dead_letters_tell_dashboards_to_aggregate_replicas_with_max() -> None:
+    # Every replica reports the whole group's lag and the whole DLQ: a sum multiplies them.
+    text = generate_latest(registry_for(ServiceCollector([], lambda: None, {}))).decode()
+    helps = {
+        f.name: f.documentation
+        for f in text_string_to_metric_families(text)
+        if f.name in ("evroam_consumer_lag_records", "evroam_dlq_records")
+    }
+    assert "max by (group, topic, partition), never sum" in helps["evroam_consumer_lag_records"]
+    assert "max by (topic)" in helps["evroam_dlq_records"]

@@ -25,6 +25,7 @@ from evroam_contracts import Envelope
 from evroam_contracts.topics import dlq_topic, events_topic
 from evroam_devstack import TopicSpec
 from evroam_messaging import Producer
+from evroam_messaging.consumer import REPLAYED_OF_HEADER
 from evroam_testing.infra import Infra
 
 HOST = Path(__file__).with_name("metrics_host.py")
@@ -136,3 +137,8 @@ async def test_a_scrape_shows_throughput_latency_lag_and_dead_letters_by_group(
     assert _value(s, "evroam_consumer_handler_duration_seconds_bucket", le="+Inf", **by_type) == 3
     assert _value(s, "evroam_outbox_backlog") == 0
     assert _value(s, "evroam_consumer_assigned", group=group) == 1
+
+    # `evroam dlq replay` sent the letter back and marked it: nothing waits, the marker is none.
+    marker = [(REPLAYED_OF_HEADER, b"0:0"), ("x_dlq_replayed_at", b"now")]
+    await producer.send_raw(dlq_topic(name), b"poison", b"", marker)
+    await _scrape_until(url, lambda s: _value(s, "evroam_dlq_records", topic=dlq_topic(name)) == 0)

@@ -37,6 +37,10 @@ Handler = Callable[[AsyncConnection, Envelope, Message], Awaitable[AfterCommit |
 # `evroam dlq replay` re-publishes a dead letter to its source topic with the group that
 # failed it in this header; every other group reading that topic passes it by.
 REPLAY_GROUP_HEADER = "x_replay_group"
+# Once the copy is acknowledged it appends a marker to the DLQ: an empty record with this
+# header naming the replayed letter's "partition:offset" (`evroam dlq list` reads it, and so
+# does the count of waiting dead letters on /metrics).
+REPLAYED_OF_HEADER = "x_dlq_replayed_of"
 
 
 class RetryLaterError(RuntimeError):

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, S
 from typing import Any
 
 import uvicorn
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -26,7 +26,7 @@ from evroam_eventstore.projections import Projection, ProjectionRunner, rebuild
 from evroam_eventstore.relay import Relay
 from evroam_messaging import Consumer, Producer, make_broker, register_consumer
 from evroam_observability import setup_logging, setup_tracing
-from evroam_runtime.http import require_admin
+from evroam_runtime.http import http_app, require_admin
 from evroam_runtime.kafka_probe import KafkaProbe
 from evroam_runtime.metrics import (
     ServiceCollector,
@@ -49,7 +49,7 @@ class _Server(uvicorn.Server):
 class ServiceHost:
     def __init__(self, service: str, settings: ServiceSettings) -> None:
         self.service, self.settings = service, settings
-        self.app = FastAPI(title=f"evroam-{service}", version="0.1.0")
+        self.app = http_app(service, settings.http_max_body_bytes)
         self.consumers: list[Consumer] = []
         self.projections: list[Projection] = []
         self.tasks: dict[str, Task] = {}

@@ -1,5 +1,6 @@
 """What only the broker knows, for a service's /metrics: each of its consumer groups' lag per
-partition, and how many records its dead-letter topic holds. Measured when Prometheus
+partition, and how many dead letters its dead-letter topic holds that were not replayed yet
+(evroam_runtime.dlq_tally). Measured when Prometheus
 scrapes (so the numbers are as fresh as the scrape), with a deadline: a broker that does not
 answer makes the scrape say so (`evroam_kafka_probe_up 0`), never hang."""
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from evroam_contracts.topics import dlq_topic
 from evroam_messaging import Consumer
 from evroam_messaging.lag import LagReader, PartitionLag
+from evroam_runtime.dlq_tally import DlqTally
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,7 @@ log = logging.getLogger(__name__)
 class KafkaReadings:
     up: bool = False
     lag: Sequence[PartitionLag] = ()
-    dlq_records: dict[str, int] = field(default_factory=dict)  # DLQ topic -> records held
+    dlq_records: dict[str, int] = field(default_factory=dict)  # DLQ topic -> letters waiting
 
 
 class KafkaProbe:
@@ -35,6 +37,8 @@ class KafkaProbe:
         self._bootstrap, self._service, self._consumers = bootstrap, service, consumers
         self._timeout_s = timeout_s
         self._reader: LagReader | None = None
+        # Kept across reconnections: it goes on reading where it stopped.
+        self._tally = DlqTally(bootstrap, client_id=f"evroam-{service}-metrics-dlq")
         self._lock = asyncio.Lock()
         self.readings = KafkaReadings()
 
@@ -50,9 +54,10 @@ class KafkaProbe:
 
     async def stop(self) -> None:
         reader, self._reader = self._reader, None
-        if reader is not None:
+        for client in (reader, self._tally):
             try:
-                await reader.stop()
+                if client is not None:
+                    await client.stop()
             except Exception as exc:  # already broken: nothing more to release
                 log.debug("kafka probe stop: %r", exc)
 
@@ -72,7 +77,9 @@ class KafkaProbe:
         for c in self._consumers:
             own = {tp: end for tp, end in ends.items() if tp.topic in c.topics}
             lag += await reader.group_lag(c.group, own)
-        dlq_tps = [tp for tp in ends if tp.topic == dlq]
-        starts = await reader.beginning_offsets(dlq_tps)
-        held = sum(ends[tp] - starts.get(tp, 0) for tp in dlq_tps)
-        return KafkaReadings(up=True, lag=lag, dlq_records={dlq: held} if dlq_tps else {})
+        dlq_ends = {tp: end for tp, end in ends.items() if tp.topic == dlq}
+        if not dlq_ends:
+            return KafkaReadings(up=True, lag=lag)
+        starts = await reader.beginning_offsets(list(dlq_ends))
+        waiting = await self._tally.waiting(starts, dlq_ends)
+        return KafkaReadings(up=True, lag=lag, dlq_records={dlq: waiting})

@@ -1,7 +1,7 @@
 """Prometheus metrics of a service, read from the host's live state at scrape time: consumer
 throughput, duplicates, dead letters and handler time, partition assignment, consumer lag and
-dead-letter topic size (from the broker), outbox backlog, plus the gauges and counters a
-service adds (the gateway's connected stations and OCPP messages, roaming's pushes).
+the dead letters waiting for a replay (from the broker), outbox backlog, plus the gauges and
+counters a service adds (the gateway's connected stations and OCPP messages, roaming's pushes).
 
 Names carry their unit (`_seconds`, `_records`, `_total`); rates are Prometheus's job, so
 everything that only grows is a counter."""
@@ -115,17 +115,21 @@ class ServiceCollector(Collector):
             "1 when the lag and dead-letter figures below were read from the broker just now",
             value=1 if readings.up else 0,
         )
+        # Group-wide on purpose: a partition whose member died still shows its lag, on every
+        # replica left. So a sum over replicas multiplies it; max is the figure.
         lag = GaugeMetricFamily(
             "evroam_consumer_lag_records",
-            "Records not yet handled: end offset minus the group's committed offset"
-            " (every replica reports the whole group: aggregate with max, not sum)",
+            "Records not yet handled: end offset minus the group's committed offset. Every"
+            " replica reports the whole group, so aggregate with"
+            " max by (group, topic, partition), never sum",
             labels=["group", "topic", "partition"],
         )
         for row in readings.lag:
             lag.add_metric([row.group, row.topic, str(row.partition)], row.behind)
         dlq = GaugeMetricFamily(
             "evroam_dlq_records",
-            "Records held by this service's dead-letter topic (replayed ones included)",
+            "Dead letters in this service's dead-letter topic not replayed yet (replay markers"
+            " are not counted). Every replica reports the same: aggregate with max by (topic)",
             labels=["topic"],
         )
         for topic, held in readings.dlq_records.items():
