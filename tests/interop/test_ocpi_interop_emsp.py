@@ -59,6 +59,8 @@ def example(module: str, object_id: str, last_updated: str) -> dict[str, Any]:
     """The spec's example of the module as the library CPO BE*BEC would hold it."""
     data: dict[str, Any] = json.loads((EXAMPLES / FILES[module]).read_text())
     owner = {"country_code": "BE", "party_id": "BEC"}
+    if "cdr_token" in data:  # a session or CDR of one of our (NL*EVR) drivers (ADR 0024)
+        data["cdr_token"] = {**data["cdr_token"], "country_code": "NL", "party_id": "EVR"}
     return {**data, **owner, "id": object_id, "last_updated": last_updated}
 
 

@@ -41,7 +41,7 @@ from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.projections.partners import PartnerConnectionsV1, PartnersV1
 from evroam_roaming.projections.tokens import OcpiTokensV1
 from evroam_roaming.settings import RoamingSettings
-from evroam_runtime import ServiceHost, main, sql_dir
+from evroam_runtime import ServiceHost, limit_body, main, sql_dir
 
 CDR_GROUP = "evroam.roaming.cdrs"
 REQUESTS_GROUP = "evroam.roaming.requests"
@@ -141,13 +141,16 @@ def mount_http(
 ) -> None:
     """The admin API at `/admin` and OCPI at `/ocpi` (the public URL points partners there);
     with `http`, operators send our commands to CPOs too (`/admin/commands`, eMSP role)."""
+    # The host's app has the limit already; this puts it on an app served without a host too
+    # (the tests'), since partners' OCPI bodies are where oversized ones come from.
+    limit_body(app, settings.http_max_body_bytes)
     app.include_router(admin_router(pool, settings.admin_token, pushes.replay if pushes else None))
     if http is not None:
         sender = command_sender(pool, http, settings)
         app.include_router(admin_commands_router(pool, settings.admin_token, sender))
     # The eMSP role: what partner CPOs push to our Receivers, or we pull from their Senders.
-    emsp_objects = EmspReceiver(pool)
     us = Party(settings.country_code, settings.party_id)
+    emsp_objects = EmspReceiver(pool, our_parties=frozenset({us}))
     timeout = settings.ocpi_client_timeout_s
     puller = Puller(pool, emsp_objects, us, timeout_s=timeout, http=http)
     app.include_router(admin_pull_router(puller, settings.admin_token, settings.ocpi_max_page_size))

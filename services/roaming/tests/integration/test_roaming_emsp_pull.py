@@ -168,6 +168,27 @@ async def test_cdrs_and_tariffs_are_pulled_once_and_recorded_as_pushed_ones(
     assert await count(pool, "roaming.tariff_received") == 1
 
 
+async def test_a_pulled_session_or_cdr_of_another_emsps_token_is_reported_not_stored(
+    roaming: Any, connect_cpo: Connect, pool: AsyncConnectionPool
+) -> None:
+    """The rule of a push (ADR 0024): only our own drivers' sessions and CDRs are ours."""
+    cpo, partner_id = await connect_cpo("DE", "TNM")
+    cpo.offer("sessions", cpo.session_object("S-EMY", token_owner=("DE", "EMY")))
+    cpo.offer("cdrs", cpo.cdr_object("C-EMY", token_owner=("DE", "EMY")), cpo.cdr_object("C1"))
+
+    sessions = await pull(roaming, partner_id, "sessions")
+    cdrs = await pull(roaming, partner_id, "cdrs")
+
+    assert (sessions["stored"], cdrs["stored"]) == (0, 1)
+    not_ours = "cdr_token belongs to DE*EMY, not to an eMSP party of ours (NL*EVR)"
+    assert [r["id"] for r in sessions["rejected"]] == ["S-EMY"]
+    assert not_ours in sessions["rejected"][0]["reason"]
+    assert [r["id"] for r in cdrs["rejected"]] == ["C-EMY"]
+    assert not_ours in cdrs["rejected"][0]["reason"]
+    assert await count(pool, "roaming.session_received") == 0
+    assert await count(pool, "roaming.cdr_received") == 1
+
+
 async def test_a_failing_page_ends_the_pull_keeping_what_came_before(
     roaming: Any, connect_cpo: Connect
 ) -> None:

@@ -77,7 +77,12 @@ HARMLESS = [r for r in ROUTES if (r.module, r.method) != ("credentials", "DELETE
 REFUSED = {
     ("commands", "RECEIVER"): {"CPO": (403, "only an eMSP may send commands")},
     ("tokens", "SENDER"): {"EMSP": (403, "our Tokens Sender serves CPOs and hubs")},
-    # Inconsistent with the two above: 405, with an empty Allow header.
+    # The eMSP Receivers of CPO-owned objects (ADR 0024): reads too, whatever the owner.
+    **{
+        (m, "RECEIVER"): {"EMSP": (403, "only a CPO (or a hub) sends us Locations, Sessions")}
+        for m in ("locations", "sessions", "cdrs", "tariffs")
+    },
+    # Inconsistent with the ones above: 405, with an empty Allow header.
     ("hubclientinfo", "RECEIVER"): {
         "EMSP": (405, "only a hub (role HUB) pushes ClientInfo"),
         "CPO": (405, "only a hub (role HUB) pushes ClientInfo"),
@@ -283,15 +288,13 @@ async def test_each_route_refuses_the_roles_it_does_not_serve_as_documented(
 async def test_routes_without_a_role_check_take_a_push_from_a_party_of_the_other_role(
     world: World,
 ) -> None:
-    """Documents current behaviour (a gap for the lead): besides the three routes of REFUSED,
+    """Documents current behaviour (a gap for the lead): besides the routes of REFUSED,
     nothing checks the caller's role, so a CPO's platform may push Tokens (eMSP-owned) to our
-    Tokens Receiver and an eMSP's platform Locations (CPO-owned) to our eMSP Receiver, each
-    under its own party."""
-    emsp, cpo = world.callers["EMSP"], world.callers["CPO"]
+    Tokens Receiver under its own party. (An eMSP's Locations to our eMSP Receiver: refused
+    since ADR 0024, test_roaming_isolation_roles.py.)"""
+    cpo = world.callers["CPO"]
     token = await cpo.put_token(cpo.token("ROLE-GAP"))
-    location = await emsp.put_location(emsp.location_object("ROLE-GAP", "E1"))
     assert (token.status_code, token.json()["status_code"]) == (201, 1000)
-    assert (location.status_code, location.json()["status_code"]) == (201, 1000)
 
 
 async def test_token_a_before_the_handshake_still_opens_functional_modules(world: World) -> None:

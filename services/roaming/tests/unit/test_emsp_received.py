@@ -13,9 +13,11 @@ from evroam_roaming.domain import received_locations as locations
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import (
     Held,
+    NotOurTokenError,
     ObjectKey,
     ObjectNotFoundError,
     Receipt,
+    check_our_token,
     judge,
     merge,
     object_stream,
@@ -167,3 +169,15 @@ def test_children_are_found_whatever_the_case_of_their_ids() -> None:
     assert found is not None
     assert locations.find_connector(found, "1") == connector()
     assert locations.find_evse(stored, "nope") is None
+
+
+OURS = frozenset({Party.of("NL", "EVR")})
+
+
+def test_a_session_or_cdr_of_one_of_our_tokens_passes_whatever_the_spelling() -> None:
+    check_our_token({"cdr_token": {"country_code": "nl", "party_id": "evr"}}, OURS, "CDR")
+
+
+def test_a_session_or_cdr_of_another_emsps_token_is_not_ours_and_says_whose_it_is() -> None:
+    with pytest.raises(NotOurTokenError, match=r"CDR's cdr_token belongs to DE\*EMY, .*NL\*EVR"):
+        check_our_token({"cdr_token": {"country_code": "DE", "party_id": "EMY"}}, OURS, "CDR")

@@ -10,12 +10,12 @@ from datetime import datetime
 from evroam_contracts.authorization import TokenRegistered
 from evroam_contracts.roaming import RealtimeAuthorizationAnswered
 from evroam_contracts.shared import AllowedType, LocationReferences, OcpiToken, TokenType
-from evroam_roaming.domain.partners import Party
+from evroam_roaming.domain.partners import CPO_SIDE, Party
 from evroam_roaming.domain.tokens import TokenKey
 
 # Who may use our Tokens Sender: the CPOs our drivers charge with, and hubs on their behalf
 # (OCPI 2.2.1 section 1.1, interface table: Tokens Sender = eMSP, its client = CPO).
-TOKEN_CLIENT_ROLES = frozenset({"CPO", "HUB"})
+TOKEN_CLIENT_ROLES = CPO_SIDE
 
 
 def own_token(event: TokenRegistered) -> OcpiToken | None:

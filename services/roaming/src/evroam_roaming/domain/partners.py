@@ -27,6 +27,11 @@ from evroam_roaming.domain.errors import (
 PartnerEvent = PartnerRegistered | PartnerCredentialsExchanged | PartnerUnregistered
 
 MAX_CREDENTIALS_TOKEN_LENGTH = 64  # OCPI 2.2.1 section 2.2: Credentials.token string(64)
+# Who plays which side of an interface (OCPI 2.2.1 section 1.1, the interface table; a hub
+# relays for both, section 1.5). The CPO side owns Locations, Sessions, CDRs and Tariffs and
+# asks the eMSP's Tokens Sender; the eMSP side owns Tokens and sends Commands.
+CPO_SIDE: frozenset[Role] = frozenset({"CPO", "HUB"})
+EMSP_SIDE: frozenset[Role] = frozenset({"EMSP", "HUB"})
 
 
 @dataclass(frozen=True)

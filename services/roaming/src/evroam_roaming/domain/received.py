@@ -28,6 +28,12 @@ class CdrAlreadyReceivedError(Exception):
     a correction is a credit CDR plus a new CDR, each with its own id."""
 
 
+class NotOurTokenError(ValueError):
+    """A CPO sends a Session or a CDR to the eMSP of its token (sections 3.2, 3.3): one whose
+    `cdr_token` belongs to another eMSP is not ours to hold, and billing would invoice our
+    drivers for it (docs/adr/0024-emsp-receivers-accept-only-cpos.md)."""
+
+
 @dataclass(frozen=True)
 class ObjectKey:
     """An object of a module, keyed within its owner (section 1.3). Every part is a CiString,
@@ -141,3 +147,16 @@ def patch_session(held: Mapping[str, Any], patch: Mapping[str, Any]) -> OcpiData
     if periods:
         merged["charging_periods"] = [*(held.get("charging_periods") or []), *periods]
     return merged
+
+
+def check_our_token(data: Mapping[str, Any], ours: frozenset[Party], what: str) -> None:
+    """Raise NotOurTokenError unless the `cdr_token` of a (validated) Session or CDR is owned by
+    one of our eMSP parties (CiStrings: compared upper case)."""
+    token = data["cdr_token"]
+    owner = Party.of(str(token["country_code"]), str(token["party_id"]))
+    if owner not in ours:
+        names = ", ".join(sorted(f"{p.country_code}*{p.party_id}" for p in ours))
+        raise NotOurTokenError(
+            f"the {what}'s cdr_token belongs to {owner.country_code}*{owner.party_id}, not to"
+            f" an eMSP party of ours ({names}): send it to that token's eMSP"
+        )

@@ -1,7 +1,8 @@
 """What each of our eMSP Receivers does with what a partner CPO sends (OCPI 2.2.1 sections
 3.1-3.4), whether it pushed it or we pulled it: one code path, one rule for `last_updated`,
 one event per accepted change. Objects come in validated (ocpi/emsp); the object after a
-PATCH is validated again as a whole before anything is recorded."""
+PATCH is validated again as a whole before anything is recorded. A Session or CDR must concern
+one of our own tokens (`our_parties`), else NotOurTokenError and nothing is recorded."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from evroam_contracts.roaming_received import (
 )
 from evroam_roaming.adapters.emsp_objects import PostgresEmspObjects
 from evroam_roaming.domain import received_locations as locations
+from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import (
     CdrAlreadyReceivedError,
     Held,
@@ -29,6 +31,7 @@ from evroam_roaming.domain.received import (
     ObjectNotFoundError,
     OcpiData,
     Receipt,
+    check_our_token,
     patch_session,
 )
 from evroam_roaming.handlers.emsp_objects import EventOf, ObjectReceiver
@@ -49,17 +52,28 @@ def _location(held: Held | None, change: Callable[[OcpiData], OcpiData | None]) 
     return None if after is None else ocpi_data(parse_object(Location, after, "Location"))
 
 
-def _patched_session(held: Held | None, patch: Patch) -> OcpiData | None:
+def _patched_session(held: Held | None, patch: Patch, ours: frozenset[Party]) -> OcpiData | None:
     if held is None:
         raise ObjectNotFoundError("Unknown Session: PUT the Session first")
     after = patch_session(held.object, patch)
-    return None if after is None else ocpi_data(parse_object(Session, after, "Session"))
+    if after is None:
+        return None
+    session = ocpi_data(parse_object(Session, after, "Session"))
+    check_our_token(session, ours, "Session")  # a PATCH may carry another cdr_token
+    return session
 
 
 class EmspReceiver:
-    def __init__(self, pool: AsyncConnectionPool, objects: ObjectReceiver | None = None) -> None:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        our_parties: frozenset[Party],
+        objects: ObjectReceiver | None = None,
+    ) -> None:
+        """`our_parties`: our own eMSP parties; Sessions and CDRs of other tokens are refused."""
         self._objects = objects or ObjectReceiver(pool)
         self._view = PostgresEmspObjects(pool)
+        self._ours = our_parties
 
     async def get(self, key: ObjectKey) -> OcpiData | None:
         return await self._view.get(key)
@@ -138,6 +152,7 @@ class EmspReceiver:
 
     async def put_session(self, partner_id: str, key: ObjectKey, session: Session) -> Receipt:
         data = ocpi_data(session)
+        check_our_token(data, self._ours, "Session")
         return await self._objects.change(
             partner_id, key, lambda _: data, self._session_event(partner_id)
         )
@@ -146,7 +161,7 @@ class EmspReceiver:
         return await self._objects.change(
             partner_id,
             key,
-            lambda held: _patched_session(held, patch),
+            lambda held: _patched_session(held, patch, self._ours),
             self._session_event(partner_id),
         )
 
@@ -162,8 +177,10 @@ class EmspReceiver:
 
     async def post_cdr(self, partner_id: str, key: ObjectKey, cdr: CDR) -> Receipt:
         """A new CDR is CREATED; the very same CDR again (a retried POST) is UNCHANGED;
-        another CDR under an id we hold raises CdrAlreadyReceivedError."""
+        another CDR under an id we hold raises CdrAlreadyReceivedError, a CDR of a token not
+        ours NotOurTokenError."""
         data = ocpi_data(cdr)
+        check_our_token(data, self._ours, "CDR")
         zone = await self._objects.time_zone_of(key.owner, cdr.cdr_location.id)
 
         def change(held: Held | None) -> OcpiData:

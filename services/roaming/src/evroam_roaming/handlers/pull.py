@@ -2,8 +2,8 @@
 an outage the receiving side GETs what it missed): page by page, following `Link` until the
 last page, with our credentials token and the message and routing headers. Every object takes
 the very path of a push (EmspReceiver: same validation, same `last_updated` rule, same
-event); an object that is invalid, or not owned by a party the partner may speak for, is
-reported and the rest goes on."""
+event); an object that is invalid, not owned by a party the partner may speak for, or a
+Session or CDR of a token not ours, is reported and the rest goes on."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from evroam_roaming.domain.pull import PullReport, first_url, next_link, same_or
 from evroam_roaming.domain.received import (
     CdrAlreadyReceivedError,
     Module,
+    NotOurTokenError,
     ObjectKey,
     Receipt,
 )
@@ -50,6 +51,10 @@ class NoSenderError(LookupError):
 class NotTheirsError(ValueError):
     """Section 1.3: on a pull, objects whose owner is not a party the partner may speak for
     are ignored."""
+
+
+# What makes one object of a page rejected (reported with its reason), not the pull failed.
+_REJECTED = (InvalidObjectError, NotTheirsError, NotOurTokenError, CdrAlreadyReceivedError)
 
 
 class Puller:
@@ -135,7 +140,7 @@ class Puller:
     async def _one(self, sender: Sender, module: Module, raw: object, report: PullReport) -> None:
         try:
             report.count(await self._store(sender, module, raw))
-        except (InvalidObjectError, NotTheirsError, CdrAlreadyReceivedError) as exc:
+        except _REJECTED as exc:
             report.reject(raw, str(exc))
 
     async def _store(self, sender: Sender, module: Module, raw: object) -> Receipt:

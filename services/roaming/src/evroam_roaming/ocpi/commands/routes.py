@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from evroam_roaming.domain.commands import UnknownLocationError
-from evroam_roaming.domain.partners import Party
+from evroam_roaming.domain.partners import EMSP_SIDE, Party
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.commands.models import (
     COMMAND_TYPES,
@@ -29,9 +29,9 @@ from evroam_roaming.ocpi.commands.models import (
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.roles import caller_in_role
 
-OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
-_SENDERS = frozenset({"EMSP", "HUB"})
+OK, NOT_FOUND = 200, 404
 
 
 class CommandReceiverPort(Protocol):
@@ -42,21 +42,14 @@ class CommandReceiverPort(Protocol):
 
 def router(ctx: OcpiContext, receiver: CommandReceiverPort) -> APIRouter:
     api = APIRouter(prefix=f"/cpo/{VERSION}/commands")
-    caller_of = authenticate(ctx.partners)
+    refusal = "only an eMSP may send commands"
+    emsp_only = caller_in_role(ctx.us, authenticate(ctx.partners), EMSP_SIDE, refusal)
 
     @api.post("/{command}")
     async def post_command(
-        command: str, request: Request, caller: Annotated[Caller, Depends(caller_of)]
+        command: str, request: Request, caller: Annotated[Caller, Depends(emsp_only)]
     ) -> Response:
         routing = routing_headers(ctx.us, caller.party)
-        if caller.partner.role not in _SENDERS:
-            raise OcpiError(
-                FORBIDDEN,
-                StatusCode.CLIENT_ERROR,
-                f"only an eMSP may send commands; your platform is registered as"
-                f" {caller.partner.role}",
-                routing,
-            )
         if command not in COMMAND_TYPES:
             raise OcpiError(
                 NOT_FOUND,

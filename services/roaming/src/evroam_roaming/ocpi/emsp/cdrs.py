@@ -3,7 +3,8 @@ with a whole CDR, answered with a `Location` header where it can be read again,
 `GET {cdrs}/{country_code}/{party_id}/{cdr_id}` (CDR ids are unique per CPO party only, so the
 URL names the owner). A CDR never changes: PUT, PATCH and DELETE are not offered, and another
 CDR under an id we hold is refused with HTTP 409 (OCPI 2000); the very same CDR again (a
-retried POST) is answered as the first time, without recording it twice.
+retried POST) is answered as the first time, without recording it twice. A CDR whose
+`cdr_token` is not one of our own tokens is refused as invalid (2001): it is not ours to bill.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
@@ -16,14 +17,15 @@ from fastapi.responses import Response
 
 from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import Party
-from evroam_roaming.domain.received import CdrAlreadyReceivedError, ObjectKey
-from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.domain.received import CdrAlreadyReceivedError, NotOurTokenError, ObjectKey
+from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.cdr_objects import CDR
 from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
     answer,
     check_owner,
+    cpo_caller,
     invalid,
     read_body,
     unknown,
@@ -43,7 +45,7 @@ def cdr_url(cdrs_url: str, cdr: CDR) -> str:
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
+    caller_of = cpo_caller(ctx)  # section 1.1: CPOs (and hubs) only
     CallerDep = Annotated[Caller, Depends(caller_of)]
     base = f"/emsp/{VERSION}/cdrs"
 
@@ -58,6 +60,8 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
         key = ObjectKey.of("cdrs", cdr.country_code, cdr.party_id, cdr.id)
         try:
             receipt = await store.post_cdr(caller.partner.partner_id, key, cdr)
+        except NotOurTokenError as exc:
+            raise invalid(exc, routing) from exc
         except CdrAlreadyReceivedError as exc:
             raise OcpiError(CONFLICT, StatusCode.CLIENT_ERROR, str(exc), routing) from exc
         location = cdr_url(ctx.emsp_cdrs_url, cdr)

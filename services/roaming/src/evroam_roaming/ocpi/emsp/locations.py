@@ -18,7 +18,7 @@ from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError, Receipt
 from evroam_roaming.domain.received_locations import find_connector, find_evse
-from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.location_objects import EVSE, Connector, Location
 from evroam_roaming.ocpi.emsp.receiving import (
@@ -27,6 +27,7 @@ from evroam_roaming.ocpi.emsp.receiving import (
     check_identity,
     check_owner,
     check_patch,
+    cpo_caller,
     invalid,
     read_body,
     unknown,
@@ -66,7 +67,7 @@ class _Target:
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
+    caller_of = cpo_caller(ctx)  # section 1.1: CPOs (and hubs) only
     CallerDep = Annotated[Caller, Depends(caller_of)]
 
     async def target(request: Request, caller: Caller) -> tuple[_Target, dict[str, str]]:

@@ -1,5 +1,6 @@
 """Our eMSP Receiver interfaces for the objects partner CPOs own (OCPI 2.2.1 sections
-3.1-3.4), under `/ocpi/emsp/2.2.1/<module>/`."""
+3.1-3.4), under `/ocpi/emsp/2.2.1/<module>/`. Every route answers CPOs and hubs only
+(receiving.cpo_caller)."""
 
 from fastapi import APIRouter
 

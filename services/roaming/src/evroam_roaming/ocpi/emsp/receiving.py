@@ -1,12 +1,19 @@
-"""What every eMSP Receiver route does (OCPI 2.2.1 sections 1.3, 1.7, 3.1-3.4): read the body,
-check that the caller may write under the owner the URL names, check a PATCH, and answer.
+"""What every eMSP Receiver route does (OCPI 2.2.1 sections 1.3, 1.7, 3.1-3.4): check that the
+caller is a CPO (or a hub), read the body, check that the caller may write under the owner the
+URL names, check a PATCH, and answer.
 
-Status codes (docs/adr/0020-emsp-receivers-and-pulling.md):
+Status codes (docs/adr/0020-emsp-receivers-and-pulling.md, 0024-emsp-receivers-accept-only-
+cpos.md):
+- a caller admitted with another role than CPO or HUB: HTTP 403 + OCPI 2000, whatever it asks
+  (section 1.1: these interfaces are the CPO's to call; the same refusal as the Commands
+  Receiver's and the Tokens Sender's);
 - not JSON: HTTP 400 + OCPI 2001; JSON that is not a valid object or PATCH: HTTP 200 + OCPI
   2001 with the reason (section 1.7: a request that reached the OCPI layer gets an envelope,
   not an HTTP error; the same rule as every other module of ours);
 - an owner in the URL (or a CDR's owner) the caller may not speak for: HTTP 404 + OCPI 2001,
   the same answer whether such an object exists or not (section 1.3 allows the 404);
+- a Session or CDR whose `cdr_token` is not of one of our eMSP parties: HTTP 200 + OCPI 2001
+  (an invalid object for us: billing would invoice our drivers for it);
 - an object we never received: HTTP 404 + OCPI 2003 for Locations, EVSEs and connectors
   (unknown Location), OCPI 2000 for sessions, CDRs and tariffs (no code of their own);
 - a change older than what we hold: HTTP 200 + OCPI 1000, nothing changed (message says so).
@@ -22,14 +29,16 @@ from typing import Any, Protocol
 
 from fastapi.responses import Response
 
-from evroam_roaming.domain.partners import Partner, Party
+from evroam_roaming.domain.partners import CPO_SIDE, Partner, Party
 from evroam_roaming.domain.received import ObjectKey, OcpiData, Receipt
-from evroam_roaming.ocpi.auth import Caller, PartnerDirectory
+from evroam_roaming.ocpi.auth import Caller, PartnerDirectory, authenticate
+from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.emsp.cdr_objects import CDR
 from evroam_roaming.ocpi.emsp.location_objects import EVSE, Connector, Location
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
+from evroam_roaming.ocpi.roles import CallerOf, caller_in_role
 from evroam_roaming.ocpi.types import (
     DateTime,
     InvalidObjectError,
@@ -73,6 +82,13 @@ class ReceiverStore(Protocol):
     async def put_tariff(self, partner_id: str, key: ObjectKey, tariff: Tariff) -> Receipt: ...
 
     async def delete_tariff(self, partner_id: str, key: ObjectKey) -> Receipt: ...
+
+
+def cpo_caller(ctx: OcpiContext) -> CallerOf:
+    """The caller of a Receiver of CPO-owned objects: a platform admitted as CPO, or a hub
+    relaying for one (section 1.1); an eMSP's platform gets 403 before anything is read."""
+    refusal = "only a CPO (or a hub) sends us Locations, Sessions, CDRs and Tariffs"
+    return caller_in_role(ctx.us, authenticate(ctx.partners), CPO_SIDE, refusal)
 
 
 async def may_own(
@@ -144,7 +160,8 @@ def check_identity(data: Mapping[str, Any], url: Mapping[str, str], what: str) -
         raise InvalidObjectError(f"{what} differs from the URL in: {', '.join(differ)}")
 
 
-def invalid(exc: InvalidObjectError, routing: dict[str, str]) -> OcpiError:
+def invalid(exc: ValueError, routing: dict[str, str]) -> OcpiError:
+    """InvalidObjectError, or NotOurTokenError: HTTP 200 + OCPI 2001 with the reason."""
     return OcpiError(OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, str(exc), routing)
 
 

@@ -2,7 +2,9 @@
 `GET|PUT|PATCH {sessions}/{country_code}/{party_id}/{session_id}`.
 
 A PUT replaces the whole session, `charging_periods` included; the `charging_periods` of a
-PATCH are appended to those we hold (section 3.2), its other fields replace ours.
+PATCH are appended to those we hold (section 3.2), its other fields replace ours. A session
+whose `cdr_token` is not one of our own tokens is refused as invalid (2001), and so is a PATCH
+that would make it so.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the `Depends` of a local dependency
@@ -14,8 +16,8 @@ from fastapi.responses import Response
 
 from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import Party
-from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError
-from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.domain.received import NotOurTokenError, ObjectKey, ObjectNotFoundError
+from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
@@ -23,6 +25,7 @@ from evroam_roaming.ocpi.emsp.receiving import (
     check_identity,
     check_owner,
     check_patch,
+    cpo_caller,
     invalid,
     read_body,
     unknown,
@@ -35,7 +38,7 @@ from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
+    caller_of = cpo_caller(ctx)  # section 1.1: CPOs (and hubs) only
     CallerDep = Annotated[Caller, Depends(caller_of)]
     path = f"/emsp/{VERSION}/sessions/{{country_code}}/{{party_id}}/{{session_id}}"
 
@@ -68,7 +71,7 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
             session = parse_object(Session, body, "Session")
             check_identity(session.model_dump(), url, "Session")
             receipt = await store.put_session(caller.partner.partner_id, key, session)
-        except InvalidObjectError as exc:
+        except (InvalidObjectError, NotOurTokenError) as exc:
             raise invalid(exc, routing) from exc
         return answer(receipt, "Session", ctx.clock(), routing)
 
@@ -82,7 +85,7 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
             patch = check_patch(Session, body, "Session")
             check_identity(patch, url, "Session")
             receipt = await store.patch_session(caller.partner.partner_id, key, patch)
-        except InvalidObjectError as exc:
+        except (InvalidObjectError, NotOurTokenError) as exc:
             raise invalid(exc, routing) from exc
         except ObjectNotFoundError as exc:
             raise unknown("Unknown Session: PUT it first", routing) from exc

@@ -15,13 +15,14 @@ from fastapi.responses import Response
 from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError
-from evroam_roaming.ocpi.auth import Caller, authenticate
+from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
     answer,
     check_identity,
     check_owner,
+    cpo_caller,
     invalid,
     read_body,
     unknown,
@@ -34,7 +35,7 @@ from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
+    caller_of = cpo_caller(ctx)  # section 1.1: CPOs (and hubs) only
     CallerDep = Annotated[Caller, Depends(caller_of)]
     path = f"/emsp/{VERSION}/tariffs/{{country_code}}/{{party_id}}/{{tariff_id}}"
 

@@ -26,9 +26,10 @@ from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_
 from evroam_roaming.ocpi.headers import CORRELATION_ID, echoed_ids, routing_headers
 from evroam_roaming.ocpi.lists import add_list_route
 from evroam_roaming.ocpi.pagination import PageRequest
+from evroam_roaming.ocpi.roles import caller_in_role
 from evroam_roaming.ocpi.tokens.models import TOKEN_TYPES, token_json
 
-OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+OK, NOT_FOUND = 200, 404
 MAX_UID_LENGTH = 36
 
 
@@ -100,17 +101,8 @@ def _invalid(message: str, routing: dict[str, str]) -> OcpiError:
 
 
 def router(ctx: OcpiContext, tokens: TokenSender) -> APIRouter:
-    caller_of = authenticate(ctx.partners)
-
-    async def cpo_only(caller: Annotated[Caller, Depends(caller_of)]) -> Caller:
-        if caller.partner.role not in TOKEN_CLIENT_ROLES:
-            raise OcpiError(
-                FORBIDDEN,
-                StatusCode.CLIENT_ERROR,
-                f"our Tokens Sender serves CPOs and hubs; your platform is {caller.partner.role}",
-                routing_headers(ctx.us, caller.party),
-            )
-        return caller
+    refusal = "our Tokens Sender serves CPOs and hubs"
+    cpo_only = caller_in_role(ctx.us, authenticate(ctx.partners), TOKEN_CLIENT_ROLES, refusal)
 
     # The role check guards every route of this router, the list's included.
     api = APIRouter(dependencies=[Depends(cpo_only)])
