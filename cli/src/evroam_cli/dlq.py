@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from evroam_contracts.topics import SERVICES, dlq_topic
+from evroam_messaging.consumer import REPLAYED_OF_HEADER
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class StoredLetter:
     headers: list[tuple[str, bytes]]
 
 
-REPLAYED_OF = "x_dlq_replayed_of"  # on a marker: the replayed letter's "partition:offset"
+REPLAYED_OF = REPLAYED_OF_HEADER  # on a marker: the replayed letter's "partition:offset"
 REPLAYED_AT = "x_dlq_replayed_at"
 
 

@@ -97,3 +97,11 @@ def test_lag_and_dead_letters_tell_dashboards_to_aggregate_replicas_with_max() -
     }
     assert "max by (group, topic, partition), never sum" in helps["evroam_consumer_lag_records"]
     assert "max by (topic)" in helps["evroam_dlq_records"]
+
+
+def test_a_scrape_says_which_service_and_version_the_process_runs() -> None:
+    collector = ServiceCollector([], lambda: None, {}, build=("session", "1.4.2"))
+    labels = {"service": "session", "version": "1.4.2"}
+    assert scrape(collector)["evroam_build_info"] == [("evroam_build_info", labels, 1)]
+    text = generate_latest(registry_for(collector)).decode()
+    assert 'evroam_build_info{service="session",version="1.4.2"} 1.0' in text.splitlines()

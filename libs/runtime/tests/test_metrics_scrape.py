@@ -137,6 +137,8 @@ async def test_a_scrape_shows_throughput_latency_lag_and_dead_letters_by_group(
     assert _value(s, "evroam_consumer_handler_duration_seconds_bucket", le="+Inf", **by_type) == 3
     assert _value(s, "evroam_outbox_backlog") == 0
     assert _value(s, "evroam_consumer_assigned", group=group) == 1
+    # a service of its own, installed as no distribution: the host says so, and still runs
+    assert _value(s, "evroam_build_info", service=name, version="0+unknown") == 1
 
     # `evroam dlq replay` sent the letter back and marked it: nothing waits, the marker is none.
     marker = [(REPLAYED_OF_HEADER, b"0:0"), ("x_dlq_replayed_at", b"now")]

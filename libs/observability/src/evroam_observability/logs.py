@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, with trace id, span id and correlation id."""
+"""Structured logs: one JSON object per line, with the service and its version, trace id, span
+id and correlation id."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", defaul
 
 
 class JsonFormatter(logging.Formatter):
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, version: str) -> None:
         super().__init__()
-        self._service = service
+        self._service, self._version = service, version
 
     def format(self, record: logging.LogRecord) -> str:
         ctx = trace.get_current_span().get_span_context()
@@ -24,6 +25,8 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "service": self._service,
+            # Which build wrote it: old and new replicas log side by side in a rolling deploy.
+            "version": self._version,
             "logger": record.name,
             "message": record.getMessage(),
             **(
@@ -38,9 +41,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
-def setup_logging(service: str, level: str = "INFO") -> None:
+def setup_logging(service: str, level: str = "INFO", *, version: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(service))
+    handler.setFormatter(JsonFormatter(service, version))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -35,6 +35,7 @@ from evroam_runtime.metrics import (
     registry_for,
 )
 from evroam_runtime.settings import ServiceSettings
+from evroam_runtime.version import service_version
 
 log = logging.getLogger(__name__)
 Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -49,7 +50,8 @@ class _Server(uvicorn.Server):
 class ServiceHost:
     def __init__(self, service: str, settings: ServiceSettings) -> None:
         self.service, self.settings = service, settings
-        self.app = http_app(service, settings.http_max_body_bytes)
+        self.version = service_version(service)
+        self.app = http_app(service, settings.http_max_body_bytes, version=self.version)
         self.consumers: list[Consumer] = []
         self.projections: list[Projection] = []
         self.tasks: dict[str, Task] = {}
@@ -92,7 +94,7 @@ class ServiceHost:
     def _routes(self) -> None:
         @self.app.get("/healthz", include_in_schema=False)
         async def healthz() -> dict[str, str]:
-            return {"status": "alive", "service": self.service}
+            return {"status": "alive", "service": self.service, "version": self.version}
 
         @self.app.get("/readyz", include_in_schema=False)
         async def readyz() -> JSONResponse:
@@ -108,6 +110,7 @@ class ServiceHost:
             self.gauges,
             self.counters,
             lambda: self._kafka.readings,
+            build=(self.service, self.version),
         )
         registry = registry_for(collector, self._handler_seconds)
 
@@ -144,8 +147,8 @@ class ServiceHost:
 
     async def run(self, wire: Callable[[ServiceHost], Awaitable[None]]) -> None:
         s = self.settings
-        setup_logging(self.service, s.log_level)
-        provider = setup_tracing(self.service, s.instance_id)
+        setup_logging(self.service, s.log_level, version=self.version)
+        provider = setup_tracing(self.service, s.instance_id, version=self.version)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Header, HTTPException, status
 
 from evroam_runtime.body_limit import limit_body
+from evroam_runtime.version import service_version
 
 if TYPE_CHECKING:
     from fastapi.telemetry import TelemetryConfig
@@ -20,9 +21,13 @@ UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def http_app(
-    service: str, max_body_bytes: int, tracer_provider: TracerProvider | None = None
+    service: str,
+    max_body_bytes: int,
+    tracer_provider: TracerProvider | None = None,
+    version: str | None = None,
 ) -> FastAPI:
-    """A service's HTTP app, with a limit on request bodies and one SERVER span per request.
+    """A service's HTTP app, with a limit on request bodies and one SERVER span per request;
+    its OpenAPI version is `version`, by default the installed `evroam-<service>`'s.
 
     The spans are FastAPI's own OpenTelemetry support (FastAPI >= 0.162): it continues the
     caller's W3C `traceparent` (the global propagator), names the span `<METHOD> <route
@@ -34,7 +39,11 @@ def http_app(
     telemetry: TelemetryConfig = {"exclude": _untraced, "operation_spans": False}
     if tracer_provider is not None:
         telemetry["tracer_provider"] = tracer_provider
-    app = FastAPI(title=f"evroam-{service}", version="0.1.0", telemetry=telemetry)
+    app = FastAPI(
+        title=f"evroam-{service}",
+        version=version if version is not None else service_version(service),
+        telemetry=telemetry,
+    )
     limit_body(app, max_body_bytes)
     return app
 

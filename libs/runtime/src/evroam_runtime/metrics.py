@@ -1,7 +1,8 @@
 """Prometheus metrics of a service, read from the host's live state at scrape time: consumer
 throughput, duplicates, dead letters and handler time, partition assignment, consumer lag and
 the dead letters waiting for a replay (from the broker), outbox backlog, plus the gauges and
-counters a service adds (the gateway's connected stations and OCPP messages, roaming's pushes).
+counters a service adds (the gateway's connected stations and OCPP messages, roaming's pushes),
+and which version the process runs (`evroam_build_info`).
 
 Names carry their unit (`_seconds`, `_records`, `_total`); rates are Prometheus's job, so
 everything that only grows is a counter."""
@@ -59,11 +60,13 @@ class ServiceCollector(Collector):
         gauges: Gauges,
         counters: Counters = {},  # noqa: B006 (read only)
         kafka: Callable[[], KafkaReadings] = KafkaReadings,
+        build: tuple[str, str] | None = None,  # (service, version) for evroam_build_info
     ) -> None:
         self._consumers, self._relay, self._gauges = consumers, relay, gauges
-        self._counters, self._kafka = counters, kafka
+        self._counters, self._kafka, self._build = counters, kafka, build
 
     def collect(self) -> Iterator[Metric]:
+        yield from self._build_family()
         yield from self._consumer_families()
         yield from self._kafka_families(self._kafka())
         relay = self._relay()
@@ -80,6 +83,19 @@ class ServiceCollector(Collector):
             for values, n in sorted(count().items()):
                 family.add_metric(list(values), n)
             yield family
+
+    def _build_family(self) -> Iterator[Metric]:
+        if self._build is None:
+            return
+        # Info-style: always 1, the labels are the point. Joined on the replica's labels
+        # (`* on (pod) group_left(version)`), it splits any graph by version in a rolling deploy.
+        info = GaugeMetricFamily(
+            "evroam_build_info",
+            "Always 1: the service and the version of its distribution this process runs",
+            labels=["service", "version"],
+        )
+        info.add_metric(list(self._build), 1)
+        yield info
 
     def _consumer_families(self) -> Iterator[Metric]:
         labels = ["group"]
