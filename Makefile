@@ -8,10 +8,10 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PYTEST_ARGS ?=
 
-.PHONY: help setup run demo test test-fast lint typecheck schemas bench compose-up k8s-check clean
+.PHONY: help setup run demo test test-containers test-fast lint typecheck schemas bench compose-up k8s-check clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	@echo "==> bootstrapping uv $(UV_VERSION) into .tools/ (no uv on PATH)"
@@ -33,6 +33,9 @@ demo: setup ## against a running `make run`: provision, play a charging session,
 
 test: setup lint typecheck ## lint, typecheck and the whole test suite on real infrastructure
 	@$(RUN) pytest $(PYTEST_ARGS)
+
+test-containers: setup ## the full flow with every service in a container (starts a Docker engine if none; root)
+	@bash infra/containers/containers.sh ci $(PYTEST_ARGS)
 
 test-fast: setup ## unit and contract tests only (no broker, no database)
 	@$(RUN) pytest -m "not flow" libs/contracts libs/pricing tests/contract services/*/tests/unit $(PYTEST_ARGS)

@@ -17,7 +17,7 @@ import yaml
 from deploy_compose import COMPOSE_FILE
 from deploy_contract import SERVICES
 from deploy_env import interpolate
-from deploy_k8s import TARGETS, RenderError, render
+from deploy_k8s import Target, per_target
 
 _VARIABLE = re.compile(r"\$\{(\w+)")
 
@@ -100,16 +100,13 @@ def dev_runs_compose_builds(doc: Mapping[str, Any], dev_objects: list[dict[str, 
 
 def check_images(root: Path) -> list[str]:
     doc = yaml.safe_load((root / COMPOSE_FILE).read_text())
-    problems = compose_image_problems(doc, root)
-    for target in TARGETS:
+
+    def tagged(target: Target, objects: list[dict[str, Any]]) -> list[str]:
         if not target.tagged_images:
-            continue
-        try:
-            objects = render(root / target.path)
-        except RenderError as error:
-            problems.append(str(error))
-            continue
-        problems += k8s_image_problems(target.path, objects, root)
+            return []
+        problems = k8s_image_problems(target.path, objects, root)
         if target.path == "k8s/overlays/dev":
             problems += dev_runs_compose_builds(doc, objects)
-    return problems
+        return problems
+
+    return compose_image_problems(doc, root) + per_target(root, tagged)

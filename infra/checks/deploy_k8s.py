@@ -4,7 +4,7 @@ service has what it needs to be run and rolled out on its own."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,19 @@ def render(directory: Path) -> list[dict[str, Any]]:
     if result.returncode:
         raise RenderError(f"{directory}: {result.stderr.strip()}")
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def per_target(root: Path, check: Callable[[Target, list[dict[str, Any]]], list[str]]) -> list[str]:
+    """`check` over each target's rendered objects; a target kustomize refuses is a problem."""
+    problems: list[str] = []
+    for target in TARGETS:
+        try:
+            objects = render(root / target.path)
+        except RenderError as error:
+            problems.append(str(error))
+            continue
+        problems += check(target, objects)
+    return problems
 
 
 def _kustomization_files(kustomization: Path) -> Iterator[str]:
@@ -240,12 +253,10 @@ def check_k8s(root: Path) -> list[str]:
     problems = kustomization_problems(root)
     if problems:
         return problems
-    for target in TARGETS:
-        try:
-            objects = render(root / target.path)
-        except RenderError as error:
-            problems.append(str(error))
-            continue
-        problems += [f"{target.path}: {p}" for p in schema_problems(objects)]
-        problems += service_problems(objects, target)
-    return problems
+    return per_target(
+        root,
+        lambda target, objects: (
+            [f"{target.path}: {p}" for p in schema_problems(objects)]
+            + service_problems(objects, target)
+        ),
+    )

@@ -19,7 +19,7 @@ import yaml
 from deploy_compose import COMPOSE_FILE
 from deploy_contract import SERVICES
 from deploy_env import Env, compose_environments, k8s_environments
-from deploy_k8s import TARGETS, RenderError, render
+from deploy_k8s import per_target
 from pydantic import ValidationError
 
 from evroam_authorization.settings import AuthorizationSettings
@@ -233,11 +233,9 @@ def check_settings(root: Path) -> list[str]:
     doc = yaml.safe_load((root / COMPOSE_FILE).read_text())
     problems = prefix_problems() + documented_variable_problems(root)
     problems += [f"{COMPOSE_FILE}: {p}" for p in settings_problems(compose_containers(doc))]
-    for target in TARGETS:
-        try:
-            objects = render(root / target.path)
-        except RenderError as error:
-            problems.append(str(error))
-            continue
-        problems += [f"{target.path}: {p}" for p in settings_problems(k8s_containers(objects))]
-    return problems
+    return problems + per_target(
+        root,
+        lambda target, objects: [
+            f"{target.path}: {p}" for p in settings_problems(k8s_containers(objects))
+        ],
+    )

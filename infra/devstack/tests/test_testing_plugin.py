@@ -17,7 +17,9 @@ from evroam_testing.infra import (
     choose_kind,
     docker_answers,
     kafka_env,
+    tansu_env,
 )
+from evroam_testing.service_container import container_command, forwarded_env
 from evroam_testing.stack import Stack, running_stack
 
 pytest_plugins = ["pytester"]
@@ -61,6 +63,39 @@ def test_kafka_in_a_container_advertises_the_address_clients_use() -> None:
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert "CONTROLLER://0.0.0.0:39093" in env["KAFKA_LISTENERS"]
     assert "127.0.0.1:39092" in kafka_env("127.0.0.1", 39092, 39093, True)["KAFKA_LISTENERS"]
+
+
+def test_a_tansu_container_listens_where_it_advertises_on_the_host_network() -> None:
+    env = tansu_env("127.0.0.1", 39092, host_network=True)
+
+    assert env == {
+        "LISTENER_URL": "tcp://127.0.0.1:39092",
+        "ADVERTISED_LISTENER_URL": "tcp://127.0.0.1:39092",
+    }
+    assert tansu_env("docker-host", 39092, False)["LISTENER_URL"] == "tcp://0.0.0.0:39092"
+
+
+def test_services_in_containers_run_the_image_of_each_service_with_the_action() -> None:
+    argv = container_command("evroam/{service}:local")("billing", "migrate")
+
+    assert argv[1:] == ["-m", "evroam_testing.service_container", "evroam/billing:local", "migrate"]
+    with pytest.raises(ValueError, match="service"):
+        container_command("evroam/billing:local")
+
+
+def test_a_service_container_gets_the_service_configuration_and_nothing_of_the_host() -> None:
+    environ = {
+        "EVROAM_SESSION_DATABASE_URL": "postgresql://127.0.0.1:5432/s",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
+        "EVROAM_TEST_SERVICE_IMAGES": "evroam/{service}:local",
+        "HOME": "/root",
+        "PATH": "/usr/bin",
+    }
+
+    assert forwarded_env(environ) == {
+        "EVROAM_SESSION_DATABASE_URL": "postgresql://127.0.0.1:5432/s",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
+    }
 
 
 def test_the_infra_fixture_says_what_it_is(infra: Infra) -> None:

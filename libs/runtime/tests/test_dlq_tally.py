@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-
-import pytest
 
 from evroam_contracts.topics import dlq_topic
 from evroam_devstack import TopicSpec
@@ -16,14 +13,6 @@ from evroam_messaging.lag import LagReader
 from evroam_runtime.dlq_tally import DlqTally
 from evroam_runtime.kafka_probe import KafkaProbe
 from evroam_testing.infra import Infra
-
-
-@pytest.fixture
-async def producer(infra: Infra) -> AsyncIterator[Producer]:
-    p = Producer(infra.kafka_bootstrap_servers, "dlq-tally-test")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 def _service(infra: Infra) -> str:

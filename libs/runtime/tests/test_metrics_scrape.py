@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,14 +71,6 @@ def _envelope(stream_id: str) -> Envelope:
         1,
         json.loads(SAMPLE.read_text()),
     )
-
-
-@pytest.fixture
-async def producer(infra: Infra) -> AsyncIterator[Producer]:
-    p = Producer(infra.kafka_bootstrap_servers, "metrics-test")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 def _samples(text: str) -> Samples:

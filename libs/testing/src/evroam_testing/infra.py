@@ -6,7 +6,10 @@
 2. `testcontainers`: Apache Kafka (KRaft) and PostgreSQL images, when a Docker engine answers.
 3. `devstack`: Tansu and embedded PostgreSQL, started from Python wheels.
 
-`EVROAM_TEST_INFRA=env|testcontainers|devstack` forces a choice.
+`EVROAM_TEST_INFRA=env|testcontainers|devstack` forces a choice. With testcontainers, the
+images are the official ones unless `EVROAM_TEST_KAFKA_IMAGE`, `EVROAM_TEST_POSTGRES_IMAGE` or
+`EVROAM_TEST_TANSU_IMAGE` (a Tansu broker instead of Apache Kafka) name others: an engine with
+no registry builds its own (infra/containers/README.md).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ KIND_ENV = "EVROAM_TEST_INFRA"
 DOCKER_NETWORK_ENV = "EVROAM_TEST_DOCKER_NETWORK"  # "host" where the engine has no bridge
 KAFKA_IMAGE = "apache/kafka:3.9.0"
 POSTGRES_IMAGE = "postgres:17"
+KAFKA_IMAGE_ENV = "EVROAM_TEST_KAFKA_IMAGE"
+POSTGRES_IMAGE_ENV = "EVROAM_TEST_POSTGRES_IMAGE"
+TANSU_IMAGE_ENV = "EVROAM_TEST_TANSU_IMAGE"
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,9 @@ def provide_infra(
     if kind == "env":
         yield env_infra(environ)
     elif kind == "testcontainers":
-        with container_infra(host_network=environ.get(DOCKER_NETWORK_ENV) == "host") as infra:
+        with container_infra(
+            host_network=environ.get(DOCKER_NETWORK_ENV) == "host", environ=environ
+        ) as infra:
             yield infra
     else:
         with devstack_infra(log_dir) as infra:
@@ -160,8 +168,10 @@ def devstack_infra(log_dir: Path) -> Iterator[Infra]:
 
 
 @contextmanager
-def container_infra(*, host_network: bool = False) -> Iterator[Infra]:
-    """Apache Kafka in KRaft mode and PostgreSQL, each on a fixed free host port.
+def container_infra(
+    *, host_network: bool = False, environ: Mapping[str, str] | None = None
+) -> Iterator[Infra]:
+    """Apache Kafka in KRaft mode (or Tansu) and PostgreSQL, each on a fixed free host port.
 
     testcontainers' KafkaContainer only drives Confluent images, so Kafka is a generic
     container configured the way the apache/kafka image documents. The advertised listener
@@ -170,11 +180,17 @@ def container_infra(*, host_network: bool = False) -> Iterator[Infra]:
     """
     from testcontainers.core.container import DockerContainer
 
+    environ = os.environ if environ is None else environ
     kafka_port, controller_port, pg_port = free_port(), free_port(), free_port()
-    kafka = DockerContainer(KAFKA_IMAGE)
+    tansu_image = environ.get(TANSU_IMAGE_ENV)
+    kafka = DockerContainer(tansu_image or environ.get(KAFKA_IMAGE_ENV, KAFKA_IMAGE))
     host = "127.0.0.1" if host_network else kafka.get_docker_client().host()
-    kafka.with_envs(**kafka_env(host, kafka_port, controller_port, host_network))
-    postgres = DockerContainer(POSTGRES_IMAGE).with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
+    if tansu_image:
+        kafka.with_envs(**tansu_env(host, kafka_port, host_network))
+    else:
+        kafka.with_envs(**kafka_env(host, kafka_port, controller_port, host_network))
+    postgres = DockerContainer(environ.get(POSTGRES_IMAGE_ENV, POSTGRES_IMAGE))
+    postgres.with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
     postgres.with_command(postgres_args(pg_port if host_network else 5432, host_network))
     if host_network:
         kafka.with_kwargs(network_mode="host")
@@ -210,6 +226,15 @@ def kafka_env(host: str, port: int, controller_port: int, host_network: bool) ->
         "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
         "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "false",
         "KAFKA_NUM_PARTITIONS": "4",
+    }
+
+
+def tansu_env(host: str, port: int, host_network: bool) -> dict[str, str]:
+    """Tansu reads its listeners from the environment (`tansu broker --help`); memory storage."""
+    bind = "127.0.0.1" if host_network else "0.0.0.0"
+    return {
+        "LISTENER_URL": f"tcp://{bind}:{port}",
+        "ADVERTISED_LISTENER_URL": f"tcp://{host}:{port}",
     }
 
 

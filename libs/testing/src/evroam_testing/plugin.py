@@ -4,10 +4,12 @@ Session fixtures:
 
 - `infra` -> `Infra`: Kafka and PostgreSQL; from the environment, testcontainers or the
   devstack (see `evroam_testing.infra`).
-- `stack` -> `Stack`: every service running on `infra`. Shape it by overriding these session
-  fixtures in the root `conftest.py`: `stack_services` (names), `stack_command` (how a service
-  is run), `stack_env` (extra environment for every service, e.g. the OTLP endpoint). A test
-  that needs another environment for a while calls `stack.restart(extra_env=...)`.
+- `stack` -> `Stack`: every service running on `infra`, as processes of this interpreter or,
+  when `EVROAM_TEST_SERVICE_IMAGES` names images, in containers (`service_container`). Shape
+  it by overriding these session fixtures in the root `conftest.py`: `stack_services` (names),
+  `stack_command` (how a service is run), `stack_env` (extra environment for every service,
+  e.g. the OTLP endpoint). A test that needs another environment for a while calls
+  `stack.restart(extra_env=...)`.
 
 Logs (broker, PostgreSQL, one per service) go to a temporary directory removed at the end,
 unless `--evroam-keep-logs` / `EVROAM_TEST_KEEP_LOGS=1` (kept under `.devstack/test-logs/`) or
@@ -27,6 +29,7 @@ import pytest
 
 from evroam_devstack import SERVICES, Progress, ServiceCommand, python_module_command
 from evroam_testing.infra import Infra, provide_infra
+from evroam_testing.service_container import IMAGES_ENV, container_command
 from evroam_testing.stack import Stack, running_stack
 
 KEEP_LOGS_ENV = "EVROAM_TEST_KEEP_LOGS"
@@ -82,7 +85,10 @@ def stack_services() -> tuple[str, ...]:
 
 @pytest.fixture(scope="session")
 def stack_command() -> ServiceCommand:
-    return python_module_command
+    """Processes of this interpreter, or containers when `EVROAM_TEST_SERVICE_IMAGES` names the
+    images (`make test-containers`)."""
+    images = os.environ.get(IMAGES_ENV)
+    return container_command(images) if images else python_module_command
 
 
 @pytest.fixture(scope="session")
