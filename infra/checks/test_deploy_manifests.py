@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from deploy_compose import COMPOSE_FILE, compose_rule_problems, compose_schema_problems
-from deploy_contract import REPO_ROOT, SERVICES
+from deploy_contract import REPO_ROOT, SERVICES, find_tool
 from deploy_k8s import TARGETS, Target, kustomization_problems, schema_problems
 from deploy_k8s import service_problems as k8s_service_problems
 from validate_deploy import (
@@ -84,6 +84,22 @@ def test_a_catalogue_entry_the_list_cannot_carry_is_refused(entry: dict[str, Any
 
 def test_the_dockerfile_passes_hadolint_and_has_a_stage_per_service() -> None:
     assert check_dockerfile(REPO_ROOT) == []
+
+
+NO_COLOR = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+
+
+def test_the_local_engine_dockerfiles_pass_hadolint_and_its_scripts_shellcheck() -> None:
+    containers = REPO_ROOT / "infra/containers"
+    dockerfiles = sorted(str(path) for path in containers.glob("*.Dockerfile"))
+    scripts = sorted(str(path) for path in containers.glob("*.sh"))
+    assert len(dockerfiles) == 2
+    assert len(scripts) == 2
+    for tool, paths in (("hadolint", dockerfiles), ("shellcheck", scripts)):
+        lint = subprocess.run(
+            [find_tool(tool), *paths], check=False, capture_output=True, text=True, env=NO_COLOR
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 # ------------------------------------------------------------------------ compose

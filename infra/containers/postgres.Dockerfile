@@ -8,7 +8,9 @@
 ARG BASE_IMAGE
 # hadolint ignore=DL3006
 FROM ${BASE_IMAGE}
-# No cluster at install time (the entrypoint makes one where the data lives), no docs.
+# No cluster at install time (the entrypoint makes one where the data lives), no docs. Not
+# pinned: bookworm's postgresql-15 with its security updates is the point (DL3008).
+# hadolint ignore=DL3008
 RUN mkdir -p /etc/postgresql-common \
  && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf \
  && apt-get update \
@@ -19,6 +21,8 @@ RUN mkdir -p /etc/postgresql-common \
 COPY postgres-entrypoint.sh /usr/local/bin/postgres-entrypoint.sh
 ENV PATH="/usr/lib/postgresql/15/bin:${PATH}" \
     PGDATA=/var/lib/postgresql/data
+# The package's system user: its uid is chosen at install time, so only the name is known.
+# hadolint ignore=DL3066
 USER postgres
 ENTRYPOINT ["/usr/local/bin/postgres-entrypoint.sh"]
 CMD ["postgres"]
