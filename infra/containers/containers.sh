@@ -31,10 +31,12 @@ network (everything listens on 127.0.0.1).
           (Debian's docker.io, installed if missing; storage driver vfs, no iptables, no
           bridge; state in $STATE)
   images  build the service images (evroam/<service>:<version> and :local); for a private
-          engine, which has no registry, first a base image from debootstrap ($BASE_IMAGE),
-          a FROM-scratch Tansu broker ($BROKER_IMAGE) and PostgreSQL ($POSTGRES_IMAGE)
-  test    the flow tests (${FLOW_TESTS[*]}) against those images; extra arguments go to pytest
-  down    stop the private engine (its images stay in $STATE for the next run)
+          engine, which has no registry, first a base image from debootstrap
+          ($BASE_IMAGE), a FROM-scratch Tansu broker ($BROKER_IMAGE) and
+          PostgreSQL ($POSTGRES_IMAGE)
+  test    the flow tests against those images; extra arguments go to pytest:
+$(printf '            %s\n' "${FLOW_TESTS[@]}")
+  down    stop the private engine (its images stay for the next run)
 
 With a normal Docker engine the broker and PostgreSQL are the official apache/kafka and
 postgres images and nothing is started or stopped. Environment: EVROAM_ENGINE_DIR (state),

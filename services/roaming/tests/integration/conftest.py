@@ -1,7 +1,9 @@
 """A scratch database per test on the suite's PostgreSQL and the suite's broker (the `infra`
 fixture of evroam_testing: the environment's, testcontainers' or the devstack's), and the
 roaming service's HTTP app on them. Databases are named evroam_roaming_it_<random> and
-dropped afterwards. Helpers are fixtures: pytest does not put this directory on sys.path.
+dropped afterwards. Helpers are fixtures, except what the isolation suites share
+(`isolation_world`): this directory goes on sys.path for it, as pytest's importlib mode puts
+no test directory there.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import asyncio
 import base64
 import contextlib
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +40,8 @@ from evroam_roaming.settings import RoamingSettings
 from evroam_runtime import sql_dir
 from evroam_testing.infra import Infra
 from evroam_testing.ocpi_partner import OcpiPartner
+
+sys.path.insert(0, str(Path(__file__).parent))  # for isolation_world
 
 ADMIN_TOKEN = "it-admin-token"
 PUBLIC_URL = "https://roaming.example"

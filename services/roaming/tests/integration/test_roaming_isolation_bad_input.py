@@ -10,84 +10,21 @@ layer, section 1.7); a body that is not JSON at all is HTTP 400 + 2001."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
+from isolation_world import T1, World, build_world
 
-from evroam_contracts import Envelope
-from evroam_contracts.gateway import LocationRegistered
-from evroam_contracts.ids import new_id
-from evroam_contracts.shared import GeoLocation
-from evroam_roaming.app import command_sender
-from evroam_roaming.consumers import cpo_objects_consumer
-from evroam_roaming.domain.emsp_commands import CommandOrder
-from evroam_testing.ocpi_partner import OcpiPartner
-
-T1 = "2025-06-01T10:00:00Z"  # when everything the set-up holds was last updated
 NEWER = "2030-01-01T00:00:00Z"
 OVERSIZED = 4 * 1024 * 1024  # bytes of padding: over the 1 MiB body limit of every service
 
 
-@dataclass
-class World:
-    shared: Any  # conftest ModuleRoaming
-    published: dict[tuple[str, str], str]
-    partners: dict[str, OcpiPartner]  # X (eMSP DE*EMX), P (CPO BE*CPP), H (hub NL*HUB)
-    command_id: str  # of the STOP_SESSION we sent P, its result not posted yet
-
-    async def call(
-        self, who: str, module: tuple[str, str], method: str, below: str, **kw: Any
-    ) -> httpx.Response:
-        token = base64.b64encode(str(self.partners[who].token_c).encode()).decode()
-        url = self.published[module] + below.format(command=self.command_id)
-        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        http: httpx.AsyncClient = self.shared.roaming.http
-        return await http.request(method, url, headers=headers, **kw)
-
-
 @pytest.fixture(scope="module")
 async def world(module_roaming: Any) -> World:
-    x, _, _ = await module_roaming.connect("DE", "EMX", "EMSP")
-    p, _, p_id = await module_roaming.connect("BE", "CPP", "CPO")
-    h, _, _ = await module_roaming.connect("NL", "HUB", "HUB")
-    details = await x.request("GET", f"{module_roaming.roaming.url}/ocpi/2.2.1")
-    published = {
-        (e["identifier"], e["role"]): e["url"] for e in details.json()["data"]["endpoints"]
-    }
-    w = World(module_roaming, published, {"X": x, "P": p, "H": h}, "")
-    info = {"country_code": "FR", "party_id": "HCL", "role": "EMSP", "status": "CONNECTED",
-            "last_updated": T1}  # fmt: skip
-    assert (await w.call("H", HUB, "PUT", "FR/HCL", json=info)).json()["status_code"] == 1000
-    assert (await x.put_token(x.token("TX1", last_updated=T1))).status_code == 201
-    for answer in (
-        await p.put_location(p.location_object("L-P", "E1", last_updated=T1)),
-        await p.put_session(p.session_object("S-P", last_updated=T1)),
-        await p.post_cdr(p.cdr_object("C-P")),
-        await p.put_tariff(p.tariff_object("T-P", last_updated=T1)),
-    ):
-        assert answer.status_code == 201, answer.text
-    location = LocationRegistered(
-        location_id="LOC1", address="F.Rooseveltlaan 3A", city="Gent", country="BEL",
-        coordinates=GeoLocation(latitude="51.047599", longitude="3.729944"),
-        time_zone="Europe/Brussels", country_code="BE", party_id="BEC",
-    )  # fmt: skip
-    envelope = Envelope(event_id=new_id(), type=location.type_name, version=location.version,
-                        source="evroam.gateway", time=datetime.fromisoformat(T1),
-                        stream_id="location-LOC1", stream_version=1,
-                        payload=location.to_json_dict())  # fmt: skip
-    await module_roaming.deliver(envelope, cpo_objects_consumer())
-    p.scripted_results["STOP_SESSION"] = None  # the test posts results itself
-    async with httpx.AsyncClient() as http:
-        sender = command_sender(module_roaming.pool, http, module_roaming.roaming.settings)
-        order = CommandOrder(p_id, "STOP_SESSION", {"session_id": "S1"})
-        w.command_id = (await sender.send(order)).command_id
-    return w
+    return await build_world(module_roaming)
 
 
 CREDENTIALS, HUB = ("credentials", "SENDER"), ("hubclientinfo", "RECEIVER")
