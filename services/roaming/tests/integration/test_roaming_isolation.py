@@ -212,13 +212,17 @@ PROBES = [
 ]  # fmt: skip
 # Who tries: a party of the victim's role, one of the other role, the hub, the hub for its client.
 PRYING = {"Y": ("X", "P", "H", "H>HCL"), "P": ("Q", "X", "H", "H>HCL")}
-# Our Receivers of CPO-owned objects turn an eMSP away before looking at any owner (ADR 0024):
-# "only a CPO (or a hub) sends us ..." (test_roaming_isolation_auth.py), for held and missing.
+# Our Receivers turn a caller of the wrong role away before looking at any owner (ADR 0024):
+# an eMSP (X) at those of CPO-owned objects, a CPO (P) at the Tokens Receiver
+# (test_roaming_isolation_auth.py), for held and missing objects alike.
 CPO_OBJECTS, ROLE_REFUSED = {LOCATIONS, SESSIONS, CDRS, TARIFFS}, (403, 2000)
 
 
 def _expected(probe: Probe, who: str) -> tuple[int, int]:
-    return ROLE_REFUSED if (who, probe.module in CPO_OBJECTS) == ("X", True) else probe.answer
+    wrong_role = (who == "X" and probe.module in CPO_OBJECTS) or (
+        who == "P" and probe.module == TOKENS
+    )
+    return ROLE_REFUSED if wrong_role else probe.answer
 
 
 async def _call(w: World, who: str, probe: Probe, below: str) -> httpx.Response:

@@ -76,6 +76,7 @@ HARMLESS = [r for r in ROUTES if (r.module, r.method) != ("credentials", "DELETE
 # (module, role) -> {the caller's role: (HTTP status, what the refusal says)}; OCPI 2000.
 REFUSED = {
     ("commands", "RECEIVER"): {"CPO": (403, "only an eMSP may send commands")},
+    ("tokens", "RECEIVER"): {"CPO": (403, "only an eMSP (or a hub) sends us Tokens")},
     ("tokens", "SENDER"): {"EMSP": (403, "our Tokens Sender serves CPOs and hubs")},
     # The eMSP Receivers of CPO-owned objects (ADR 0024): reads too, whatever the owner.
     **{
@@ -285,16 +286,15 @@ async def test_each_route_refuses_the_roles_it_does_not_serve_as_documented(
     assert await world.shared.written() == before
 
 
-async def test_routes_without_a_role_check_take_a_push_from_a_party_of_the_other_role(
-    world: World,
-) -> None:
-    """Documents current behaviour (a gap for the lead): besides the routes of REFUSED,
-    nothing checks the caller's role, so a CPO's platform may push Tokens (eMSP-owned) to our
-    Tokens Receiver under its own party. (An eMSP's Locations to our eMSP Receiver: refused
-    since ADR 0024, test_roaming_isolation_roles.py.)"""
+async def test_a_cpo_pushing_a_valid_token_under_its_own_party_is_refused(world: World) -> None:
+    """Tokens are eMSP-owned: a CPO's platform would otherwise make itself an eMSP at our
+    stations (ADR 0024). Refused before the body is read, nothing stored."""
+    before = await world.shared.written()
     cpo = world.callers["CPO"]
     token = await cpo.put_token(cpo.token("ROLE-GAP"))
-    assert (token.status_code, token.json()["status_code"]) == (201, 1000)
+    assert (token.status_code, token.json()["status_code"]) == (403, 2000), token.text
+    assert "registered as CPO" in token.json()["status_message"]
+    assert await world.shared.written() == before
 
 
 async def test_token_a_before_the_handshake_still_opens_functional_modules(world: World) -> None:

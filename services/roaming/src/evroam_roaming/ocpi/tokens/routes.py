@@ -15,12 +15,13 @@ from fastapi.responses import Response
 from evroam_contracts.ocpi_json import render_json
 from evroam_contracts.shared import TokenType
 from evroam_roaming.domain.errors import TokenNotFoundError
-from evroam_roaming.domain.partners import Party
+from evroam_roaming.domain.partners import EMSP_SIDE, Party
 from evroam_roaming.domain.tokens import Receipt, TokenKey
 from evroam_roaming.ocpi.auth import Caller, authenticate
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.roles import caller_in_role
 from evroam_roaming.ocpi.tokens.models import (
     KEY_FIELDS,
     TOKEN_TYPES,
@@ -87,7 +88,10 @@ def _key_mismatch(key: TokenKey, fields: dict[str, Any]) -> list[str]:
 
 def router(ctx: OcpiContext) -> APIRouter:
     api = APIRouter()
-    caller_of = authenticate(ctx.partners)
+    # Tokens are eMSP-owned (section 12): a platform admitted as CPO pushing them under its own
+    # party would make itself an eMSP at our stations (ADR 0024).
+    refusal = "only an eMSP (or a hub) sends us Tokens"
+    caller_of = caller_in_role(ctx.us, authenticate(ctx.partners), EMSP_SIDE, refusal)
     path = f"/cpo/{VERSION}/tokens/{{country_code}}/{{party_id}}/{{token_uid}}"
     CallerDep = Annotated[Caller, Depends(caller_of)]
 
