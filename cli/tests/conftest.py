@@ -1,12 +1,13 @@
-"""A fake of the authorization service's token routes, in memory but over real HTTP, and an
-endpoints file that points the `evroam` command at it."""
+"""Fakes of the services' admin APIs, in memory but over real HTTP (`serve_json`), and endpoints
+files that point the `evroam` command at them (`write_endpoints`); the authorization service's
+token routes are faked here, for test_tokens_command."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,7 +67,11 @@ class FakeAuthorization:
         return (200, found) if found else (404, {"detail": "token not found"})
 
 
-def _handler(fake: FakeAuthorization) -> type[BaseHTTPRequestHandler]:
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]  # status, JSON body[, headers]
+Serve = Callable[[Callable[[Request], Answer]], str]
+
+
+def _handler(answer: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             url = urlsplit(self.path)
@@ -79,15 +84,16 @@ def _handler(fake: FakeAuthorization) -> type[BaseHTTPRequestHandler]:
                 json.loads(raw) if raw else None,
                 self.headers.get("Authorization"),
             )
-            status, body = fake.answer(request)
-            data = json.dumps(body).encode()
+            status, body, *headers = answer(request)
+            data = b"" if status == 204 else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            for name, value in {"Content-Type": "application/json", **dict(*headers)}.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_PUT = do_PATCH = _serve
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -96,46 +102,69 @@ def _handler(fake: FakeAuthorization) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def authorization() -> Iterator[FakeAuthorization]:
+def serve_json() -> Iterator[Serve]:
+    """Serves a fake service's `answer` over real HTTP on a free local port until the test
+    ends; gives its URL."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def serve(answer: Callable[[Request], Answer]) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(answer))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def authorization(serve_json: Serve) -> FakeAuthorization:
     fake = FakeAuthorization()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-
-
-def _endpoints_file(path: Path, authorization_url: str, admin_token: str) -> Path:
-    path.write_text(
-        json.dumps(
-            {
-                "services": {"authorization": {"http_url": authorization_url}},
-                "ocpp_url": "ws://127.0.0.1:1/ocpp",
-                "admin_token": admin_token,
-                "kafka_bootstrap_servers": "127.0.0.1:1",
-            }
-        )
-    )
-    return path
+    fake.url = serve_json(fake.answer)
+    return fake
 
 
 @pytest.fixture
-def endpoints(tmp_path: Path, authorization: FakeAuthorization) -> Path:
-    """An endpoints file for the fake, with the right admin token."""
-    return _endpoints_file(tmp_path / "endpoints.json", authorization.url, ADMIN_TOKEN)
+def write_endpoints(tmp_path: Path) -> Callable[..., Path]:
+    """Writes endpoints file `name` giving each service's HTTP URL (`services`), the admin
+    token and any other field; its path."""
+
+    def write(name: str, services: dict[str, str], token: str = ADMIN_TOKEN, **more: str) -> Path:
+        path = tmp_path / name
+        data = {"services": {s: {"http_url": url} for s, url in services.items()}}
+        data |= {"ocpp_url": "ws://127.0.0.1:1/ocpp", "admin_token": token}
+        path.write_text(json.dumps(data | {"kafka_bootstrap_servers": "127.0.0.1:1", **more}))
+        return path
+
+    return write
 
 
 @pytest.fixture
-def wrong_token_endpoints(tmp_path: Path, authorization: FakeAuthorization) -> Path:
-    return _endpoints_file(tmp_path / "wrong.json", authorization.url, "not-the-admin-token")
-
-
-@pytest.fixture
-def nobody_endpoints(tmp_path: Path) -> Path:
-    """An endpoints file whose authorization URL is a port where nothing listens."""
+def silent_url() -> str:
+    """The URL of a local port where nothing listens."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return _endpoints_file(tmp_path / "down.json", f"http://127.0.0.1:{port}", ADMIN_TOKEN)
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture
+def endpoints(write_endpoints: Callable[..., Path], authorization: FakeAuthorization) -> Path:
+    """An endpoints file for the fake, with the right admin token."""
+    return write_endpoints("endpoints.json", {"authorization": authorization.url})
+
+
+@pytest.fixture
+def wrong_token_endpoints(
+    write_endpoints: Callable[..., Path], authorization: FakeAuthorization
+) -> Path:
+    return write_endpoints(
+        "wrong.json", {"authorization": authorization.url}, token="not-the-admin-token"
+    )
+
+
+@pytest.fixture
+def nobody_endpoints(write_endpoints: Callable[..., Path], silent_url: str) -> Path:
+    """An endpoints file whose authorization URL is a port where nothing listens."""
+    return write_endpoints("down.json", {"authorization": silent_url})

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -47,6 +42,13 @@ class FakeRoaming:
             "state": state, "pushes": NO_PUSHES, "token_a_issued_at": "2024-05-01T09:00:00Z",
             "endpoints": [], "last_push_error": None, "hub_clients": None, **more,
         }  # fmt: skip
+
+    def handle(self, r: Any) -> Any:
+        """`r` is conftest's Request; a wrong admin token is refused as evroam-roaming does."""
+        self.requests.append((r.method, r.path, r.query, r.body, r.authorization))
+        if r.authorization != f"Bearer {ADMIN_TOKEN}":
+            return 401, {"detail": "admin token missing or wrong"}
+        return self.answer(r.method, r.path, r.query, r.body)
 
     def answer(self, method: str, path: str, query: dict[str, str], body: Any) -> Any:
         parts = path.strip("/").split("/")[1:]
@@ -91,56 +93,16 @@ class FakeRoaming:
         return 201, issued | {"issued_at": "2024-05-02T09:00:00Z", "replaces_partner_id": None}
 
 
-def _handler(fake: FakeRoaming) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            body = json.loads(raw) if raw else None
-            auth = self.headers.get("Authorization")
-            fake.requests.append((self.command, unquote(url.path), query, body, auth))
-            if auth != f"Bearer {ADMIN_TOKEN}":
-                status, answer = 401, {"detail": "admin token missing or wrong"}
-            else:
-                status, answer = fake.answer(self.command, unquote(url.path), query, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
 @pytest.fixture
-def roaming() -> Iterator[FakeRoaming]:
+def roaming(serve_json: Any) -> FakeRoaming:
     fake = FakeRoaming()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-
-
-def _endpoints(path: Path, url: str, token: str = ADMIN_TOKEN, **more: str) -> Path:
-    data = {"services": {"roaming": {"http_url": url}}, "ocpp_url": "ws://127.0.0.1:1/ocpp"}
-    data |= {"admin_token": token, "kafka_bootstrap_servers": "127.0.0.1:1", **more}
-    path.write_text(json.dumps(data))
-    return path
+    fake.url = serve_json(fake.handle)
+    return fake
 
 
 @pytest.fixture
-def endpoints(tmp_path: Path, roaming: FakeRoaming) -> Path:
-    return _endpoints(tmp_path / "e.json", roaming.url, ocpi_versions_url=VERSIONS_URL)
+def endpoints(write_endpoints: Any, roaming: FakeRoaming) -> Path:
+    return write_endpoints("e.json", {"roaming": roaming.url}, ocpi_versions_url=VERSIONS_URL)
 
 
 def evroam(endpoints: Path, *args: str) -> int:
@@ -178,9 +140,9 @@ def test_add_prints_token_a_once_with_the_versions_url_to_hand_over(
 
 
 def test_add_as_json_carries_the_token_and_the_versions_url(
-    tmp_path: Path, roaming: FakeRoaming, capsys: pytest.CaptureFixture[str]
+    write_endpoints: Any, roaming: FakeRoaming, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    local = _endpoints(tmp_path / "local.json", roaming.url)  # no ocpi_versions_url in it
+    local = write_endpoints("local.json", {"roaming": roaming.url})  # no ocpi_versions_url
     args = ("add", "X", "--country", "NL", "--party", "ABC", "--role", "CPO", "--json")
     assert evroam(local, *args) == 0
     answer = json.loads(capsys.readouterr().out)
@@ -284,9 +246,9 @@ def test_pushes_filters_the_dead_and_replay_queues_one_again(
 
 
 def test_a_wrong_admin_token_says_where_the_token_comes_from(
-    tmp_path: Path, roaming: FakeRoaming, capsys: pytest.CaptureFixture[str]
+    write_endpoints: Any, roaming: FakeRoaming, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wrong = _endpoints(tmp_path / "wrong.json", roaming.url, token="not-the-admin-token")
+    wrong = write_endpoints("wrong.json", {"roaming": roaming.url}, token="not-the-admin-token")
     assert evroam(wrong, "list") == 1
     assert "admin token was refused: check admin_token in the endpoints file" in (
         capsys.readouterr().err
@@ -294,14 +256,11 @@ def test_a_wrong_admin_token_says_where_the_token_comes_from(
 
 
 def test_a_roaming_service_that_does_not_answer_exits_2_and_no_file_too(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, write_endpoints: Any, silent_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        down = f"http://127.0.0.1:{s.getsockname()[1]}"
-    assert evroam(_endpoints(tmp_path / "down.json", down), "list") == 2
+    assert evroam(write_endpoints("down.json", {"roaming": silent_url}), "list") == 2
     err = capsys.readouterr().err
-    assert f"evroam-roaming does not answer at {down}" in err
+    assert f"evroam-roaming does not answer at {silent_url}" in err
     assert "make run" in err
     assert evroam(tmp_path / "missing.json", "list") == 2
     assert "make run" in capsys.readouterr().err

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import sys
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -36,13 +31,7 @@ EVSE = {"evse_uid": "EVSE-1", "evse_id": "NL*EVR*E1*1", "connectors": [PLUG]}
 STATION = {"station_id": "CS-1", "location_id": "LOC-1", "evses": [EVSE], "security_profile": 0}
 
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    authorization: str | None
+Request = Any  # conftest's Request (conftest modules are not importable)
 
 
 @dataclass
@@ -64,56 +53,16 @@ class ScriptedGateway:
         return self.answers.pop(0) if self.answers else (200, {}, {})
 
 
-def _handler(fake: ScriptedGateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            auth = self.headers.get("Authorization")
-            body = json.loads(raw) if raw else None
-            status, answer, headers = fake.answer(
-                Request(self.command, unquote(url.path), query, body, auth)
-            )
-            data = b"" if status == 204 else json.dumps(answer).encode()
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
 @pytest.fixture
-def gateway() -> Iterator[ScriptedGateway]:
+def gateway(serve_json: Any) -> ScriptedGateway:
     fake = ScriptedGateway()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-
-
-def _endpoints(path: Path, gateway_url: str, token: str = ADMIN_TOKEN) -> Path:
-    services = {"gateway": {"http_url": gateway_url}}
-    data = {"services": services, "ocpp_url": "ws://127.0.0.1:1/ocpp", "admin_token": token}
-    path.write_text(json.dumps(data | {"kafka_bootstrap_servers": "127.0.0.1:1"}))
-    return path
+    fake.url = serve_json(fake.answer)
+    return fake
 
 
 @pytest.fixture
-def endpoints(tmp_path: Path, gateway: ScriptedGateway) -> Path:
-    return _endpoints(tmp_path / "endpoints.json", gateway.url)
+def endpoints(write_endpoints: Any, gateway: ScriptedGateway) -> Path:
+    return write_endpoints("endpoints.json", {"gateway": gateway.url})
 
 
 def evroam(endpoints: Path, *args: str) -> int:
@@ -235,14 +184,15 @@ def test_a_refusal_names_each_field_at_fault_and_exits_1(
 
 
 def test_a_wrong_admin_token_and_a_gateway_that_does_not_answer_are_told_apart(
-    tmp_path: Path, gateway: ScriptedGateway, capsys: pytest.CaptureFixture[str]
+    write_endpoints: Any,
+    silent_url: str,
+    gateway: ScriptedGateway,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    wrong = _endpoints(tmp_path / "wrong.json", gateway.url, "not-the-token")
+    wrong = write_endpoints("wrong.json", {"gateway": gateway.url}, token="not-the-token")
     assert evroam(wrong, "locations", "get", "LOC-1") == 1
     assert "admin token was refused" in capsys.readouterr().err
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        nobody = _endpoints(tmp_path / "down.json", f"http://127.0.0.1:{s.getsockname()[1]}")
+    nobody = write_endpoints("down.json", {"gateway": silent_url})
     assert evroam(nobody, "stations", "list") == 2
     err = capsys.readouterr().err
     assert "evroam-gateway does not answer at http://127.0.0.1:" in err

@@ -46,7 +46,7 @@ make_cdr = _builders.make_cdr
 database_url, pool, serve_roaming = _roaming.database_url, _roaming.pool, _roaming.serve_roaming
 roaming, issue, deliver = _roaming.roaming, _roaming.issue, _roaming.deliver
 cdr_envelope, unstarted_producer = _roaming.cdr_envelope, _roaming.unstarted_producer
-kafka, feed = _roaming.kafka, _roaming.feed
+kafka, feed, own_token = _roaming.kafka, _roaming.feed, _roaming.own_token
 
 
 @pytest.fixture(scope="session")

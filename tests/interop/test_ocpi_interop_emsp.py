@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,10 @@ import pytest
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_contracts import Envelope
-from evroam_contracts.authorization import TokenRegistered
-from evroam_contracts.ids import new_id
-from evroam_messaging import Producer
 from evroam_roaming.adapters import admin_commands
 from evroam_roaming.app import command_sender
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
-from evroam_roaming.emsp_consumers import emsp_tokens_consumer
 from evroam_roaming.handlers.push import Pusher
 
 ADMIN = {"Authorization": "Bearer it-admin-token"}  # the roaming integration conftest's
@@ -41,18 +35,7 @@ FILES = {
     "tariffs": "tariff_4_complex.json",
 }
 T1 = "2025-01-01T10:00:00Z"
-UID = "04AA11BB"  # one of our drivers' RFID tokens
-OUR_TOKEN = {
-    "country_code": "NL",
-    "party_id": "EVR",
-    "type": "RFID",
-    "contract_id": "NL-EVR-C12345678-X",
-    "issuer": "evroam",
-    "valid": True,
-    "whitelist": "ALLOWED",
-    "last_updated": "2026-11-21T10:00:00Z",
-    "source": "own",
-}
+UID = "04AA11BB"  # one of our drivers' RFID tokens (the conftest's `own_token`)
 
 
 def example(module: str, object_id: str, last_updated: str) -> dict[str, Any]:
@@ -67,15 +50,12 @@ def example(module: str, object_id: str, last_updated: str) -> dict[str, Any]:
 async def connected(roaming: Any, cpo: Any) -> dict[str, str]:
     """Admit BE*BEC as a CPO, let the library register (section 2.3): its partner id and the
     tokens A and C. The library holds our Credentials, with both roles of our party."""
-    body = {"name": "BE*BEC", "country_code": "BE", "party_id": "BEC", "role": "CPO"}
-    admitted = await roaming.http.post("/admin/partners", headers=ADMIN, json=body)
-    assert admitted.status_code == 201, admitted.text
-    await roaming.recognised(admitted.json()["token"])
-    answer = await cpo.register(roaming.versions_url, admitted.json()["token"])
+    token_a, partner_id = await roaming.admitted("BE", "BEC", "CPO")
+    answer = await cpo.register(roaming.versions_url, token_a)
     assert (answer["http_status"], answer["status_code"]) == (200, 1000), answer
     roles = [(r["role"], r["country_code"], r["party_id"]) for r in answer["roles"]]
     assert roles == [("CPO", "nl", "evr"), ("EMSP", "nl", "evr")]  # CiStrings: lower-cased
-    return {"token_c": answer["token"]} | {k: admitted.json()[k] for k in ("partner_id", "token")}
+    return {"token_c": answer["token"], "partner_id": partner_id, "token": token_a}
 
 
 async def pull(roaming: Any, partner_id: str, module: str, limit: int) -> dict[str, Any]:
@@ -92,27 +72,6 @@ async def events(pool: AsyncConnectionPool, type_: str) -> list[dict[str, Any]]:
             "SELECT payload FROM events WHERE type = %s ORDER BY position", (type_,)
         )
         return [row[0] for row in await cur.fetchall()]
-
-
-@pytest.fixture
-def own(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> Any:
-    """One of our drivers' tokens, as the authorization service's relay publishes it."""
-
-    async def call(uid: str) -> None:
-        event = TokenRegistered(**OUR_TOKEN, uid=uid)
-        envelope = Envelope(
-            event_id=new_id(),
-            type=event.type_name,
-            version=event.version,
-            source="evroam.authorization",
-            time=datetime.now(UTC),
-            stream_id=f"token-NL-EVR-RFID-{uid}",
-            stream_version=1,
-            payload=event.to_json_dict(),
-        )
-        await deliver(envelope, emsp_tokens_consumer(), unstarted_producer)
-
-    return call
 
 
 async def test_the_library_cpo_registers_and_we_learn_its_senders_and_receivers(
@@ -203,10 +162,10 @@ async def test_the_library_pushes_a_location_a_session_and_a_cdr_and_we_store_ea
 
 
 async def test_our_token_is_pushed_to_the_librarys_tokens_receiver(
-    cpo: Any, roaming: Any, own: Any, pool: AsyncConnectionPool
+    cpo: Any, roaming: Any, own_token: Any, pool: AsyncConnectionPool
 ) -> None:
     await connected(roaming, cpo)
-    await own(UID)
+    await own_token.add(UID)
     async with httpx.AsyncClient() as http:
         pusher = Pusher(pool, http, Party("NL", "EVR"), PushPolicy(max_attempts=1), timeout_s=5)
         assert await pusher.run_once() == 1
@@ -224,10 +183,10 @@ async def test_our_token_is_pushed_to_the_librarys_tokens_receiver(
 
 
 async def test_the_library_asks_our_tokens_sender_in_real_time(
-    cpo: Any, roaming: Any, own: Any
+    cpo: Any, roaming: Any, own_token: Any
 ) -> None:
     await connected(roaming, cpo)
-    await own(UID)
+    await own_token.add(UID)
     where = {"location_id": "LOC1", "evse_uids": ["3256"]}
 
     known = await cpo.drive("POST", f"authorize/{UID}", json=where)
@@ -258,10 +217,10 @@ async def admin(roaming: Any, pool: AsyncConnectionPool) -> AsyncIterator[httpx.
 
 
 async def test_our_start_session_reaches_the_librarys_commands_receiver_and_the_result_returns(
-    cpo: Any, roaming: Any, own: Any, admin: httpx.AsyncClient
+    cpo: Any, roaming: Any, own_token: Any, admin: httpx.AsyncClient
 ) -> None:
     partner_id = (await connected(roaming, cpo))["partner_id"]
-    await own(UID)
+    await own_token.add(UID)
     await cpo.drive("POST", "objects/locations", json=[example("locations", "LOC1", T1)])
     order = {"partner_id": partner_id, "command": "START_SESSION", "location_id": "LOC1"}
 

@@ -44,8 +44,7 @@ class StoredLetter:
     headers: list[tuple[str, bytes]]
 
 
-REPLAYED_OF = REPLAYED_OF_HEADER  # on a marker: the replayed letter's "partition:offset"
-REPLAYED_AT = "x_dlq_replayed_at"
+REPLAYED_AT = "x_dlq_replayed_at"  # on a marker, beside REPLAYED_OF_HEADER
 
 
 def _letter(
@@ -76,12 +75,14 @@ async def read_letters(
     bootstrap: str, services: tuple[str, ...] = SERVICES, progress: TextIO | None = None
 ) -> list[StoredLetter]:
     """Every dead letter of the services' DLQs, each with when it was last replayed."""
-    records = await _read_all(bootstrap, [dlq_topic(s) for s in services], progress)
+    records = [
+        (r, _text(r.headers))
+        for r in await _read_all(bootstrap, [dlq_topic(s) for s in services], progress)
+    ]
     replayed: dict[tuple[str, str], str] = {}  # (DLQ, "partition:offset") -> latest replay
-    for r in records:
-        h = _text(r.headers)
-        if REPLAYED_OF in h:
-            key = (r.topic, h[REPLAYED_OF])
+    for r, h in records:
+        if REPLAYED_OF_HEADER in h:
+            key = (r.topic, h[REPLAYED_OF_HEADER])
             replayed[key] = max(replayed.get(key, ""), h.get(REPLAYED_AT, ""))
     return [
         StoredLetter(
@@ -96,8 +97,8 @@ async def read_letters(
             r.value or b"",
             list(r.headers or ()),
         )
-        for r in records
-        if REPLAYED_OF not in (h := _text(r.headers))
+        for r, h in records
+        if REPLAYED_OF_HEADER not in h
     ]
 
 

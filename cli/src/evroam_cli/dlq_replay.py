@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from evroam_cli.dlq import REPLAYED_AT, REPLAYED_OF, StoredLetter, read_letters
+from evroam_cli.dlq import REPLAYED_AT, StoredLetter, read_letters
 from evroam_messaging import Producer
-from evroam_messaging.consumer import REPLAY_GROUP_HEADER
+from evroam_messaging.consumer import REPLAY_GROUP_HEADER, REPLAYED_OF_HEADER
 
 PROGRESS_EVERY = 50
 EPILOG = """\
@@ -143,7 +143,7 @@ async def _one(producer: Producer | None, stored: StoredLetter, out: TextIO) -> 
         return
     await producer.send_raw(topic, stored.key, stored.value, headers)
     marker = [
-        (REPLAYED_OF, f"{letter.partition}:{letter.offset}".encode()),
+        (REPLAYED_OF_HEADER, f"{letter.partition}:{letter.offset}".encode()),
         (REPLAYED_AT, at.encode()),
         ("x_dlq_replayed_to", topic.encode()),
     ]

@@ -16,6 +16,7 @@ import httpx
 
 from evroam_cli.client import ApiError, Platform
 from evroam_cli.endpoints import Endpoints
+from evroam_cli.tables import print_rows
 
 EPILOG = """exit status: 0 done; 1 the gateway refused (invalid fields, unknown id, an id
 registered with other values, admin token refused); 2 the gateway cannot be reached, or the
@@ -196,10 +197,7 @@ def render_written(result: dict[str, Any]) -> None:
 
 
 def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], total: int) -> None:
-    cells = [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    for row in [list(columns), *cells]:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    print_rows(columns, [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows])
     print(f"({len(rows)} of {total})")
 
 

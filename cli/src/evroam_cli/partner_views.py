@@ -3,17 +3,11 @@ for people; `--json` prints the answers as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from evroam_cli.tables import table
+
 ERROR_WIDTH = 60  # the pushes table cuts long errors; --json has them whole
-
-
-def table(header: Sequence[str], rows: list[list[str]], noun: str) -> None:
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-    for row in [list(header), *rows]:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    print(f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})")
 
 
 def _party(p: dict[str, Any]) -> str:

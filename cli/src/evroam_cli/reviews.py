@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from evroam_cli.endpoints import Endpoints
+from evroam_cli.tables import table
 
 STATUSES = ("HELD", "RELEASED", "REJECTED", "SUPERSEDED")
 COLUMNS = ("cdr_id", "session_id", "held_at", "total", "reasons")
@@ -116,10 +117,7 @@ def render(command: str, result: Any) -> None:
             ]
             for r in result
         ]
-        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]
-        for row in [list(COLUMNS), *rows]:
-            print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-        print(f"({len(rows)} review{'s' if len(rows) != 1 else ''})")
+        table(COLUMNS, rows, "review")
     elif command == "review":
         print(f"CDR {result['cdr_id']} of session {result['session_id']}: {result['status']}")
         for reason in result["reasons"]:

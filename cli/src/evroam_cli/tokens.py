@@ -14,6 +14,7 @@ import httpx
 
 from evroam_cli.client import ApiError, Platform
 from evroam_cli.endpoints import Endpoints
+from evroam_cli.tables import table
 
 TOKEN_TYPES = ("RFID", "APP_USER", "AD_HOC_USER", "OTHER")
 WHITELISTS = ("ALWAYS", "ALLOWED", "ALLOWED_OFFLINE", "NEVER")
@@ -176,10 +177,7 @@ def render(result: Any) -> None:
     """A list as a table; one token (or a write's answer) as `field  value` lines."""
     if isinstance(result, list):
         rows = [[str(t.get(c, "")) for c in COLUMNS] for t in result]
-        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]
-        for row in [list(COLUMNS), *rows]:
-            print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-        print(f"({len(rows)} token{'s' if len(rows) != 1 else ''})")
+        table(COLUMNS, rows, "token")
         return
     token = result.get("token", result)
     width = max(len(k) for k in token)

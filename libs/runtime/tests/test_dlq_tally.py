@@ -76,3 +76,21 @@ async def test_a_backlog_over_the_read_budget_counts_whole_until_later_scrapes_r
         assert [await tally.waiting(starts, ends) for _ in range(4)] == [5, 5, 3, 3]
     finally:
         await tally.stop()
+
+
+async def test_between_scrapes_the_tally_fetches_nothing(infra: Infra, producer: Producer) -> None:
+    dlq = dlq_topic(_service(infra))
+    await _letter(producer, dlq, "CS0")
+    tally = DlqTally(infra.kafka_bootstrap_servers, "dlq-tally-test")
+    async with LagReader(infra.kafka_bootstrap_servers) as reader:
+        tps = reader.partitions([dlq])
+        ends, starts = await reader.end_offsets(tps), await reader.beginning_offsets(tps)
+    try:
+        assert await tally.waiting(starts, ends) == 1
+        # An assigned partition not paused is long-polled by the client's fetcher without end.
+        consumer = tally._consumer
+        assert consumer is not None
+        assert consumer.assignment() == set(tps)
+        assert consumer.paused() == set(tps)
+    finally:
+        await tally.stop()

@@ -73,16 +73,22 @@ class DlqTally:
         consumer = await self._connect(list(ends))
         for tp in unread:
             consumer.seek(tp, self._next[tp.partition])
-        budget, deadline = self._budget, time.monotonic() + self._seconds
-        while budget > 0 and any(self._next[tp.partition] < ends[tp] for tp in unread):
-            left_ms = int((deadline - time.monotonic()) * 1000)
-            if left_ms <= 0:
-                return
-            batches = await consumer.getmany(*unread, timeout_ms=left_ms, max_records=budget)
-            for records in batches.values():
-                for record in records:
-                    self._take(record)
-                budget -= len(records)
+        consumer.resume(*unread)
+        try:
+            budget, deadline = self._budget, time.monotonic() + self._seconds
+            while budget > 0 and any(self._next[tp.partition] < ends[tp] for tp in unread):
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if left_ms <= 0:
+                    return
+                batches = await consumer.getmany(*unread, timeout_ms=left_ms, max_records=budget)
+                for records in batches.values():
+                    for record in records:
+                        self._take(record)
+                    budget -= len(records)
+        finally:
+            # An assigned partition is fetched in the background without end (a long poll
+            # every fetch_max_wait_ms); paused, it is fetched only while a scrape reads it.
+            consumer.pause(*consumer.assignment())
 
     def _take(self, record: Any) -> None:
         self._next[record.partition] = record.offset + 1

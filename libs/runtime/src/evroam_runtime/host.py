@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
@@ -29,6 +29,8 @@ from evroam_observability import setup_logging, setup_tracing
 from evroam_runtime.http import http_app, require_admin
 from evroam_runtime.kafka_probe import KafkaProbe
 from evroam_runtime.metrics import (
+    Counter,
+    Gauge,
     ServiceCollector,
     handler_histogram,
     observe_into,
@@ -56,12 +58,9 @@ class ServiceHost:
         self.projections: list[Projection] = []
         self.tasks: dict[str, Task] = {}
         self.ready_checks: dict[str, Callable[[], bool]] = {}
-        # name -> (help, read): service-specific gauges on /metrics
-        self.gauges: dict[str, tuple[str, Callable[[], float]]] = {}
-        # name (exposed with `_total`) -> (help, label names, read: label values -> count)
-        self.counters: dict[
-            str, tuple[str, Sequence[str], Callable[[], Mapping[tuple[str, ...], float]]]
-        ] = {}
+        # service-specific gauges and counters on /metrics, by name (counters get `_total`)
+        self.gauges: dict[str, Gauge] = {}
+        self.counters: dict[str, Counter] = {}
         self._handler_seconds = handler_histogram()
         self._kafka = KafkaProbe(settings.kafka_bootstrap_servers, service, self.consumers)
         self.stop = asyncio.Event()

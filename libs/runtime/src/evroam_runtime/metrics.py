@@ -28,10 +28,12 @@ from evroam_runtime.kafka_probe import KafkaReadings
 if TYPE_CHECKING:
     from evroam_eventstore.relay import Relay
 
-# name -> (help, read): a service's own gauge
-Gauges = Mapping[str, tuple[str, Callable[[], float]]]
-# name (without `_total`) -> (help, label names, read: label values -> count)
-Counters = Mapping[str, tuple[str, Sequence[str], Callable[[], Mapping[tuple[str, ...], float]]]]
+# (help, read): a service's own gauge
+Gauge = tuple[str, Callable[[], float]]
+# (help, label names, read: label values -> count): a service's own counter
+Counter = tuple[str, Sequence[str], Callable[[], Mapping[tuple[str, ...], float]]]
+Gauges = Mapping[str, Gauge]  # by name
+Counters = Mapping[str, Counter]  # by name, without `_total`
 # A consumer handler commits a database transaction: from a millisecond to seconds.
 HANDLER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 

@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
@@ -76,7 +76,7 @@ def run(image: str, action: str, environ: Mapping[str, str]) -> int:
         container.stop()  # removes it (force); already stopped by now
 
 
-def _on_stop_signals(callback: Any) -> None:
+def _on_stop_signals(callback: Callable[[], None]) -> None:
     def handler(signum: int, frame: FrameType | None) -> None:
         callback()
 

@@ -20,7 +20,7 @@ from evroam_messaging import Consumer
 from evroam_runtime import ServiceHost, main, sql_dir
 
 
-def policies(own_parties: frozenset[str] = frozenset({"NL*EVR"})) -> Consumer:
+def policies(own_parties: frozenset[Party]) -> Consumer:
     """Every CDR of our own parties' tokens, from our network (cdr.issued) or a partner CPO's
     (roaming.cdr_received), goes on its driver's invoice; a CDR that cannot be billed goes to
     evroam.billing.dlq."""
@@ -32,6 +32,7 @@ def policies(own_parties: frozenset[str] = frozenset({"NL*EVR"})) -> Consumer:
             CdrReceived.type_name: invoice_policies.on_cdr_received(own_parties),
         },
         service="billing",
+        wants=invoice_policies.ours(own_parties),
     )
 
 
@@ -45,7 +46,7 @@ async def wire_invoices(host: ServiceHost) -> None:
     assert isinstance(settings, BillingSettings)
     for projection in invoice_projections():
         host.add_projection(projection)
-    host.add_consumer(policies(frozenset(str(p) for p in parse_parties(settings.own_parties))))
+    host.add_consumer(policies(parse_parties(settings.own_parties)))
     host.app.include_router(router(host.pool))
     host.app.include_router(invoices_api.read_router(host.pool, settings.issuer_details))
     host.app.include_router(invoices_api.admin_router(host.pool, settings.admin_token))
@@ -62,6 +63,7 @@ def settlement(own_parties: frozenset[Party]) -> Consumer:
             PushAttempted.type_name: settlement_policies.on_push_attempted,
         },
         service="billing",
+        wants=settlement_policies.acted_on,
     )
 
 

@@ -154,10 +154,10 @@ def mount_http(
     timeout = settings.ocpi_client_timeout_s
     puller = Puller(pool, emsp_objects, us, timeout_s=timeout, http=http)
     app.include_router(admin_pull_router(puller, settings.admin_token, settings.ocpi_max_page_size))
-    partners = PostgresPartners(pool, Party(settings.country_code, settings.party_id))
+    partners = PostgresPartners(pool, us)
     context = OcpiContext(
         public_url=settings.public_url,
-        us=Party(settings.country_code, settings.party_id),
+        us=us,
         business_name=settings.business_name,
         max_page_size=settings.ocpi_max_page_size,
         partners=partners,

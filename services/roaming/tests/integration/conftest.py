@@ -26,7 +26,8 @@ from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
 import evroam_roaming.app
-from evroam_contracts import Envelope
+from evroam_contracts import Envelope, Event
+from evroam_contracts.authorization import TokenRegistered
 from evroam_contracts.cdr import Cdr, CdrIssued
 from evroam_contracts.ids import new_id
 from evroam_eventstore import open_pool
@@ -35,6 +36,8 @@ from evroam_messaging import Consumer, Producer
 from evroam_messaging.consumer import process
 from evroam_roaming.adapters.ocpi_client import OcpiClient
 from evroam_roaming.app import cdr_consumer, mount_http, projections
+from evroam_roaming.consumers import cpo_objects_consumer
+from evroam_roaming.emsp_consumers import emsp_tokens_consumer
 from evroam_roaming.projections.partners import PartnersV1
 from evroam_roaming.settings import RoamingSettings
 from evroam_runtime import sql_dir
@@ -137,16 +140,7 @@ def cdr_envelope() -> Callable[[Cdr], Envelope]:
 
     def build(cdr: Cdr) -> Envelope:
         event = CdrIssued(cdr=cdr, time_zone="Europe/Brussels")
-        return Envelope(
-            event_id=new_id(),
-            type=event.type_name,
-            version=event.version,
-            source="evroam.cdr",
-            time=datetime.now(UTC),
-            stream_id=f"cdr-{cdr.id}",
-            stream_version=1,
-            payload=event.to_json_dict(),
-        )
+        return _relayed(event, f"cdr-{cdr.id}", 1, datetime.now(UTC))
 
     return build
 
@@ -215,6 +209,11 @@ class Roaming:
 
     async def admit(self, country_code: str, party_id: str, role: str = "EMSP") -> str:
         """Register a partner through the admin API; returns the token it issued (A)."""
+        return (await self.admitted(country_code, party_id, role))[0]
+
+    async def admitted(self, country_code: str, party_id: str, role: str) -> tuple[str, str]:
+        """Register a partner through the admin API: the token it issued (A), once the
+        partners projection accepts it, and the partner's id."""
         response = await self.http.post(
             "/admin/partners",
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
@@ -228,7 +227,7 @@ class Roaming:
         assert response.status_code == 201, response.text
         token: str = response.json()["token"]
         await self.recognised(token)
-        return token
+        return token, response.json()["partner_id"]
 
     async def connected(self, partner_id: str, timeout_s: float = 5.0) -> None:
         """Wait until the partner's handshake is folded into the partner connections (the
@@ -320,16 +319,92 @@ async def connect_partner(
         yield connect
 
 
+class OwnTokens:
+    """Our drivers' tokens as the authorization service's relay publishes them
+    (`token.registered`), delivered to one eMSP tokens consumer; each must be handled (or be
+    a duplicate)."""
+
+    def __init__(self, deliver: Callable[..., Awaitable[None]], producer: Producer) -> None:
+        self.consumer = emsp_tokens_consumer()
+        self._deliver, self._producer = deliver, producer
+
+    async def add(
+        self, uid: str, *, version: int = 1, event_id: Any = None, **fields: Any
+    ) -> Envelope:
+        """An RFID card of NL*EVR unless `fields` say otherwise, at stream version `version`."""
+        event = TokenRegistered(**(OWN_TOKEN | {"uid": uid} | fields))
+        stream = f"token-NL-EVR-{event.type}-{uid}"
+        envelope = _relayed(event, stream, version, datetime.now(UTC), event_id)
+        await self._deliver(envelope, self.consumer, self._producer)
+        assert self.consumer.dead_lettered == 0
+        return envelope
+
+
+OWN_TOKEN: dict[str, Any] = {
+    "country_code": "NL",
+    "party_id": "EVR",
+    "type": "RFID",
+    "contract_id": "NL-EVR-C12345678-X",
+    "issuer": "evroam",
+    "valid": True,
+    "whitelist": "ALLOWED",
+    "last_updated": "2026-11-21T10:00:00Z",
+}
+
+
+@pytest.fixture
+def own_token(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> OwnTokens:
+    return OwnTokens(deliver, unstarted_producer)
+
+
+ConnectCpo = Callable[..., Awaitable[tuple[OcpiPartner, str]]]
+
+
+@pytest.fixture
+async def connect_cpo(roaming: Roaming) -> AsyncIterator[ConnectCpo]:
+    """`(cc, pid, role="CPO", plays_cpo=True)`: a started partner admitted with `role` and
+    registered over OCPI, playing a CPO (Sender lists, Tokens and Commands Receivers) unless
+    told otherwise; returns it and its partner id once its connection is in the view we
+    address partners from."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def connect(
+            cc: str, pid: str, role: str = "CPO", plays_cpo: bool = True
+        ) -> tuple[OcpiPartner, str]:
+            partner = await stack.enter_async_context(OcpiPartner(cc, pid))
+            partner.plays_cpo = plays_cpo
+            token_a, partner_id = await roaming.admitted(cc, pid, role)
+            await partner.register(roaming.versions_url, token_a)
+            await roaming.connected(partner_id)
+            return partner, partner_id
+
+        yield connect
+
+
 Feed = Callable[..., Awaitable[Envelope]]
+
+
+def _relayed(
+    event: Event, stream: str, version: int, at: datetime | str, event_id: Any = None
+) -> Envelope:
+    """`event` as its producer's relay publishes it: on `stream` at `version`, recorded at
+    `at`, with a fresh event id unless given one."""
+    return Envelope(
+        event_id=event_id or new_id(),
+        type=event.type_name,
+        version=event.version,
+        source=f"evroam.{event.producer}",
+        time=datetime.fromisoformat(at) if isinstance(at, str) else at,
+        stream_id=stream,
+        stream_version=version,
+        payload=event.to_json_dict(),
+    )
 
 
 @pytest.fixture
 def feed(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> Feed:
     """Deliver an event to the CPO objects consumer as its producer's relay publishes it: on
     `stream` at `version`, recorded at `at`; it must be handled (or be a duplicate)."""
-    from evroam_contracts import Event
-    from evroam_roaming.consumers import cpo_objects_consumer
-
     consumer = cpo_objects_consumer()
 
     async def call(
@@ -340,17 +415,7 @@ def feed(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) 
         at: datetime | str,
         event_id: Any = None,
     ) -> Envelope:
-        when = datetime.fromisoformat(at) if isinstance(at, str) else at
-        envelope = Envelope(
-            event_id=event_id or new_id(),
-            type=event.type_name,
-            version=event.version,
-            source=f"evroam.{event.producer}",
-            time=when,
-            stream_id=stream,
-            stream_version=version,
-            payload=event.to_json_dict(),
-        )
+        envelope = _relayed(event, stream, version, at, event_id)
         await deliver(envelope, consumer, producer=unstarted_producer)
         assert consumer.dead_lettered == 0
         return envelope
@@ -372,12 +437,7 @@ class ModuleRoaming:
         over OCPI: the partner, the token A it spent, and its partner id."""
         partner = await self.partners.enter_async_context(OcpiPartner(cc, pid))
         partner.plays_cpo = role == "CPO"
-        body = {"name": f"{cc}*{pid}", "country_code": cc, "party_id": pid, "role": role}
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        answer = await self.roaming.http.post("/admin/partners", headers=admin, json=body)
-        assert answer.status_code == 201, answer.text
-        token_a, partner_id = answer.json()["token"], answer.json()["partner_id"]
-        await self.roaming.recognised(token_a)
+        token_a, partner_id = await self.roaming.admitted(cc, pid, role)
         await partner.register(self.roaming.versions_url, token_a)
         return partner, token_a, partner_id
 
@@ -385,6 +445,14 @@ class ModuleRoaming:
         """Hand an envelope to a consumer as its Kafka subscriber would; it must not DLQ."""
         await process(consumer, self.pool, Producer("127.0.0.1:9", "roaming-it"), _Record(envelope))
         assert consumer.dead_lettered == 0
+
+    async def feed(
+        self, event: Event, stream: str, at: str, version: int = 1, consumer: Consumer | None = None
+    ) -> None:
+        """Hand `event` to `consumer` (the CPO objects consumer unless given) as its producer's
+        relay publishes it, on `stream` at `version`, recorded at `at`."""
+        envelope = _relayed(event, stream, version, at)
+        await self.deliver(envelope, consumer or cpo_objects_consumer())
 
     async def written(self) -> dict[str, str]:
         """A digest of each table a request may write (the log included; not the read models

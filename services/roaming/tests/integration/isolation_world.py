@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
 
-from evroam_contracts import Envelope
 from evroam_contracts.gateway import LocationRegistered
-from evroam_contracts.ids import new_id
 from evroam_contracts.shared import GeoLocation
 from evroam_roaming.app import command_sender
-from evroam_roaming.consumers import cpo_objects_consumer
 from evroam_roaming.domain.emsp_commands import CommandOrder
 from evroam_testing.ocpi_partner import OcpiPartner
 
@@ -68,11 +64,7 @@ async def build_world(module_roaming: Any) -> World:
         coordinates=GeoLocation(latitude="51.047599", longitude="3.729944"),
         time_zone="Europe/Brussels", country_code="BE", party_id="BEC",
     )  # fmt: skip
-    envelope = Envelope(event_id=new_id(), type=location.type_name, version=location.version,
-                        source="evroam.gateway", time=datetime.fromisoformat(T1),
-                        stream_id="location-LOC1", stream_version=1,
-                        payload=location.to_json_dict())  # fmt: skip
-    await module_roaming.deliver(envelope, cpo_objects_consumer())
+    await module_roaming.feed(location, "location-LOC1", T1)
     p.scripted_results["STOP_SESSION"] = None  # the test posts results itself
     async with httpx.AsyncClient() as http:
         sender = command_sender(module_roaming.pool, http, module_roaming.roaming.settings)

@@ -6,7 +6,6 @@ response_url (from that CPO only), or timed out; every step an event."""
 from __future__ import annotations
 
 import base64
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,13 +15,9 @@ import pytest
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_contracts import Envelope
-from evroam_contracts.authorization import TokenRegistered
 from evroam_contracts.ids import new_id
-from evroam_messaging import Producer
 from evroam_roaming.adapters import admin_commands
 from evroam_roaming.app import command_sender
-from evroam_roaming.emsp_consumers import emsp_tokens_consumer
 from evroam_testing.ocpi_partner import OcpiPartner
 
 Connect = Callable[..., Awaitable[tuple[OcpiPartner, str]]]
@@ -52,42 +47,10 @@ class Clock:
 
 
 @pytest.fixture
-async def connect(roaming: Any) -> AsyncIterator[Connect]:
-    """A started partner admitted with `role`, registered over OCPI; returns its partner id."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def call(
-            cc: str, pid: str, role: str = "CPO", plays_cpo: bool = True
-        ) -> tuple[OcpiPartner, str]:
-            partner = await stack.enter_async_context(OcpiPartner(cc, pid))
-            partner.plays_cpo = plays_cpo
-            body = {"name": f"{cc}*{pid}", "country_code": cc, "party_id": pid, "role": role}
-            answer = await roaming.http.post("/admin/partners", headers=ADMIN, json=body)
-            assert answer.status_code == 201, answer.text
-            await roaming.recognised(answer.json()["token"])
-            await partner.register(roaming.versions_url, answer.json()["token"])
-            await roaming.connected(answer.json()["partner_id"])
-            return partner, answer.json()["partner_id"]
-
-        yield call
-
-
-@pytest.fixture
-async def our_tokens(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> None:
-    """APP1 (valid) and BLOCKED1 (not), ours, as the authorization service published them."""
+async def our_tokens(own_token: Any) -> None:
+    """APP1 (valid) and BLOCKED1 (not), ours: app users' tokens (TOKEN)."""
     for uid, valid in (("APP1", True), ("BLOCKED1", False)):
-        event = TokenRegistered(**TOKEN | {"uid": uid, "valid": valid})
-        envelope = Envelope(
-            event_id=new_id(),
-            type=event.type_name,
-            version=event.version,
-            source="evroam.authorization",
-            time=datetime.now(UTC),
-            stream_id=f"token-NL-EVR-{event.type}-{uid}",
-            stream_version=1,
-            payload=event.to_json_dict(),
-        )
-        await deliver(envelope, emsp_tokens_consumer(), unstarted_producer)
+        await own_token.add(uid, type="APP_USER", whitelist="NEVER", valid=valid)
 
 
 @pytest.fixture
@@ -140,9 +103,9 @@ APP1 = {"token_uid": "APP1", "token_type": "APP_USER"}
 
 
 async def test_a_start_session_goes_out_with_our_token_and_its_result_comes_back(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, roaming: Any, pool: Any
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, roaming: Any, pool: Any
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     cpo.result_delay_s = 0.2
     sent = await send(admin, cpo_id, **START, **APP1)
     command_id = sent["command_id"]
@@ -199,9 +162,9 @@ async def test_a_start_session_goes_out_with_our_token_and_its_result_comes_back
     ],
 )
 async def test_every_command_reaches_the_cpo_at_its_own_path(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, fields: dict[str, Any]
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, fields: dict[str, Any]
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     sent = await send(admin, cpo_id, **fields)
     [received] = cpo.commands_received
     assert received["command"] == fields["command"]
@@ -211,10 +174,10 @@ async def test_every_command_reaches_the_cpo_at_its_own_path(
 
 
 async def test_a_result_from_another_partner_is_refused_and_changes_nothing(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, pool: Any
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, pool: Any
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
-    other, _ = await connect("FR", "FRC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
+    other, _ = await connect_cpo("FR", "FRC")
     cpo.scripted_results["START_SESSION"] = None  # it will post later, by hand
     sent = await send(admin, cpo_id, **START, **APP1)
     url = cpo.commands_received[0]["body"]["response_url"]
@@ -231,8 +194,10 @@ async def test_a_result_from_another_partner_is_refused_and_changes_nothing(
     ]
 
 
-async def test_a_result_for_an_unknown_response_uid_is_404(connect: Connect, roaming: Any) -> None:
-    cpo, _ = await connect("BE", "BEC")
+async def test_a_result_for_an_unknown_response_uid_is_404(
+    connect_cpo: Connect, roaming: Any
+) -> None:
+    cpo, _ = await connect_cpo("BE", "BEC")
     url = f"{roaming.url}/ocpi/emsp/2.2.1/commands/START_SESSION/{new_id()}"
     response = await cpo.post_command_result(url, {"result": "ACCEPTED"})
     assert (response.status_code, response.json()["status_code"]) == (404, 2000)
@@ -241,9 +206,9 @@ async def test_a_result_for_an_unknown_response_uid_is_404(connect: Connect, roa
 
 @pytest.mark.parametrize("result", [{"result": "MAYBE"}, {"message": []}, "ACCEPTED", []])
 async def test_a_malformed_result_is_2001_and_not_recorded(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, result: Any
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, result: Any
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     cpo.scripted_results["START_SESSION"] = None
     sent = await send(admin, cpo_id, **START, **APP1)
     url = cpo.commands_received[0]["body"]["response_url"]
@@ -254,9 +219,9 @@ async def test_a_malformed_result_is_2001_and_not_recorded(
 
 @pytest.mark.parametrize("content", [b"ACCEPTED", b""])
 async def test_a_result_that_is_not_json_or_empty_is_400(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, content: bytes
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, content: bytes
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     cpo.scripted_results["START_SESSION"] = None
     await send(admin, cpo_id, **START, **APP1)
     url = cpo.commands_received[0]["body"]["response_url"]
@@ -265,9 +230,9 @@ async def test_a_result_that_is_not_json_or_empty_is_400(
 
 
 async def test_a_result_that_never_comes_times_out_in_the_admin_view(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, clock: Clock
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, clock: Clock
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     cpo.scripted_responses["START_SESSION"] = {"result": "ACCEPTED", "timeout": 60}
     cpo.scripted_results["START_SESSION"] = None
     sent = await send(admin, cpo_id, **START, **APP1)
@@ -282,9 +247,9 @@ async def test_a_result_that_never_comes_times_out_in_the_admin_view(
 
 
 async def test_a_cpo_rejecting_with_2003_is_recorded_and_expects_no_result(
-    connect: Connect, our_tokens: None, admin: httpx.AsyncClient, clock: Clock
+    connect_cpo: Connect, our_tokens: None, admin: httpx.AsyncClient, clock: Clock
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     cpo.scripted_responses["START_SESSION"] = {
         "result": "REJECTED",
         "timeout": 0,
@@ -302,9 +267,9 @@ async def test_a_cpo_rejecting_with_2003_is_recorded_and_expects_no_result(
 
 
 async def test_an_unreachable_cpo_leaves_the_command_failed(
-    connect: Connect, admin: httpx.AsyncClient, pool: Any
+    connect_cpo: Connect, admin: httpx.AsyncClient, pool: Any
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     await cpo.stop()
     sent = await send(admin, cpo_id, command="STOP_SESSION", session_id="S1")
     assert (sent["state"], sent["response"]) == ("FAILED", None)
@@ -326,14 +291,14 @@ async def test_an_unreachable_cpo_leaves_the_command_failed(
     ],
 )
 async def test_a_command_we_cannot_send_is_refused_before_it_goes_out(
-    connect: Connect,
+    connect_cpo: Connect,
     our_tokens: None,
     admin: httpx.AsyncClient,
     fields: dict[str, Any],
     status: int,
     reason: str,
 ) -> None:
-    cpo, cpo_id = await connect("BE", "BEC")
+    cpo, cpo_id = await connect_cpo("BE", "BEC")
     response = await admin.post(
         "/admin/commands", headers=ADMIN, json=fields | {"partner_id": cpo_id}
     )
@@ -343,9 +308,9 @@ async def test_a_command_we_cannot_send_is_refused_before_it_goes_out(
 
 
 async def test_a_partner_without_a_commands_receiver_gets_no_command(
-    connect: Connect, admin: httpx.AsyncClient
+    connect_cpo: Connect, admin: httpx.AsyncClient
 ) -> None:
-    _, emsp_id = await connect("DE", "TNM", role="EMSP", plays_cpo=False)
+    _, emsp_id = await connect_cpo("DE", "TNM", role="EMSP", plays_cpo=False)
     for partner_id in (emsp_id, "no-such-partner"):
         response = await admin.post(
             "/admin/commands",

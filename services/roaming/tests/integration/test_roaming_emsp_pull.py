@@ -6,13 +6,11 @@ objects or a bad page are reported, not fatal."""
 from __future__ import annotations
 
 import base64
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_testing.ocpi_partner import OcpiPartner
@@ -20,28 +18,6 @@ from evroam_testing.ocpi_partner import OcpiPartner
 ADMIN = {"Authorization": "Bearer it-admin-token"}
 T1, T2, T3 = "2025-01-01T11:00:00Z", "2025-01-01T12:00:00Z", "2025-01-01T13:00:00Z"
 Connect = Callable[..., Awaitable[tuple[OcpiPartner, str]]]
-
-
-@pytest.fixture
-async def connect_cpo(roaming: Any) -> AsyncIterator[Connect]:
-    """A started partner admitted with `role` and registered over OCPI (playing a CPO unless
-    told otherwise); returns it and its partner id."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def connect(
-            cc: str, pid: str, role: str = "CPO", plays_cpo: bool = True
-        ) -> tuple[OcpiPartner, str]:
-            partner = await stack.enter_async_context(OcpiPartner(cc, pid, f"CPO {cc}*{pid}"))
-            partner.plays_cpo = plays_cpo
-            body = {"name": f"{cc}*{pid}", "country_code": cc, "party_id": pid, "role": role}
-            answer = await roaming.http.post("/admin/partners", headers=ADMIN, json=body)
-            assert answer.status_code == 201, answer.text
-            await roaming.recognised(answer.json()["token"])
-            await partner.register(roaming.versions_url, answer.json()["token"])
-            await roaming.connected(answer.json()["partner_id"])
-            return partner, answer.json()["partner_id"]
-
-        yield connect
 
 
 async def pull(roaming: Any, partner_id: str, module: str, **params: Any) -> dict[str, Any]:

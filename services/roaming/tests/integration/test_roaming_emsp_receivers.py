@@ -5,39 +5,18 @@ each kind of bad request gets (docs/adr/0020-emsp-receivers-and-pulling.md)."""
 from __future__ import annotations
 
 import base64
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from evroam_contracts import decode_payload
 from evroam_contracts.roaming_received import CdrReceived, SessionReceived
 from evroam_testing.ocpi_partner import OcpiPartner
 
-ADMIN = {"Authorization": "Bearer it-admin-token"}
 T1, T2, T3 = "2025-01-01T11:00:00Z", "2025-01-01T12:00:00Z", "2025-01-01T13:00:00Z"
-Connect = Callable[..., Awaitable[OcpiPartner]]
-
-
-@pytest.fixture
-async def connect_cpo(roaming: Any) -> AsyncIterator[Connect]:
-    """A started partner playing a CPO, admitted with `role` and registered over OCPI."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def connect(cc: str, pid: str, role: str = "CPO") -> OcpiPartner:
-            partner = await stack.enter_async_context(OcpiPartner(cc, pid, f"CPO {cc}*{pid}"))
-            partner.plays_cpo = True
-            body = {"name": f"{cc}*{pid}", "country_code": cc, "party_id": pid, "role": role}
-            answer = await roaming.http.post("/admin/partners", headers=ADMIN, json=body)
-            assert answer.status_code == 201, answer.text
-            await roaming.recognised(answer.json()["token"])
-            await partner.register(roaming.versions_url, answer.json()["token"])
-            return partner
-
-        yield connect
+Connect = Callable[..., Awaitable[tuple[OcpiPartner, str]]]
 
 
 async def events(pool: AsyncConnectionPool, type_: str) -> list[dict[str, Any]]:
@@ -60,7 +39,7 @@ def data(response: httpx.Response) -> Any:
 async def test_our_version_details_offer_the_receivers_beside_our_cpo_senders(
     connect_cpo: Connect,
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     for module in ("locations", "sessions", "cdrs", "tariffs"):
         assert cpo.our_endpoints[(module, "RECEIVER")].endswith(f"/ocpi/emsp/2.2.1/{module}/")
     for module in ("locations", "sessions", "cdrs", "tariffs"):
@@ -70,7 +49,7 @@ async def test_our_version_details_offer_the_receivers_beside_our_cpo_senders(
 async def test_a_location_put_is_stored_read_back_whole_and_recorded(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     location = cpo.location_object("LOC1", "EVSE1", "EVSE2", name="Depot")
     created = await cpo.put_location(location)
     assert status(created) == (201, 1000)
@@ -89,7 +68,7 @@ async def test_a_location_put_is_stored_read_back_whole_and_recorded(
 async def test_an_evse_status_patch_changes_the_evse_and_moves_the_location(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1", "EVSE2"))
     patched = await cpo.patch_location("LOC1", {"status": "CHARGING", "last_updated": T1}, "EVSE1")
     assert status(patched) == (200, 1000)
@@ -104,7 +83,7 @@ async def test_an_evse_status_patch_changes_the_evse_and_moves_the_location(
 async def test_an_evse_and_a_connector_are_put_and_a_connector_patched_on_their_own(
     connect_cpo: Connect,
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))
     assert status(await cpo.put_evse("LOC1", cpo.evse_object("EVSE9", last_updated=T1))) == (
         200,
@@ -125,7 +104,7 @@ async def test_an_evse_and_a_connector_are_put_and_a_connector_patched_on_their_
 async def test_a_session_patch_appends_its_charging_periods(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     period = {
         "start_date_time": "2025-01-01T09:00:00Z",
         "dimensions": [{"type": "ENERGY", "volume": 2.5}],
@@ -160,7 +139,7 @@ async def test_a_session_patch_appends_its_charging_periods(
 async def test_a_posted_cdr_is_read_back_at_its_location_and_recorded_for_billing(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))  # the CDR's location
     cdr = cpo.cdr_object("CDR-1")
     posted = await cpo.post_cdr(cdr)
@@ -180,7 +159,7 @@ async def test_a_posted_cdr_is_read_back_at_its_location_and_recorded_for_billin
 async def test_a_cdr_resent_is_acknowledged_once_and_another_under_its_id_is_refused(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     first = await cpo.post_cdr(cpo.cdr_object("CDR-1"))
     again = await cpo.post_cdr(cpo.cdr_object("CDR-1"))
     changed = await cpo.post_cdr(cpo.cdr_object("CDR-1", total_cost={"excl_vat": 1.00}))
@@ -201,7 +180,7 @@ async def test_a_cdr_resent_is_acknowledged_once_and_another_under_its_id_is_ref
 async def test_a_tariff_is_put_read_deleted_and_only_a_newer_put_brings_it_back(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     tariff = cpo.tariff_object("T1", last_updated=T1)
     assert status(await cpo.put_tariff(tariff)) == (201, 1000)
     assert data(await cpo.get_tariff("T1")) == tariff
@@ -224,7 +203,7 @@ async def test_a_tariff_is_put_read_deleted_and_only_a_newer_put_brings_it_back(
 async def test_an_update_older_than_what_we_hold_changes_nothing(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1", last_updated=T2))
     await cpo.put_session(cpo.session_object("S1", last_updated=T2))
     await cpo.put_tariff(cpo.tariff_object("T1", last_updated=T2))
@@ -249,7 +228,7 @@ async def test_an_update_older_than_what_we_hold_changes_nothing(
 async def test_unknown_objects_get_404_with_2003_for_locations_and_2000_otherwise(
     connect_cpo: Connect,
 ) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     patch = {"status": "CHARGING", "last_updated": T1}
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))
     unknown_location = [
@@ -275,7 +254,7 @@ async def test_unknown_objects_get_404_with_2003_for_locations_and_2000_otherwis
 
 
 async def test_malformed_bodies_get_2001_with_the_reason(connect_cpo: Connect) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     await cpo.put_location(cpo.location_object("LOC1", "EVSE1"))
     await cpo.put_session(cpo.session_object("S1"))
     location, session = cpo.location_object("LOC2", "E1"), cpo.session_object("S2")
@@ -317,8 +296,8 @@ async def test_malformed_bodies_get_2001_with_the_reason(connect_cpo: Connect) -
 async def test_a_partner_cannot_write_or_read_under_another_party(
     connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    owner = await connect_cpo("DE", "TNM")
-    other = await connect_cpo("NL", "ABC")
+    owner, _ = await connect_cpo("DE", "TNM")
+    other, _ = await connect_cpo("NL", "ABC")
     await owner.put_location(owner.location_object("LOC1", "EVSE1"))
     theirs = ("DE", "TNM")
     refused = [
@@ -345,7 +324,7 @@ async def test_a_partner_cannot_write_or_read_under_another_party(
 
 
 async def test_without_a_valid_credentials_token_the_answer_is_401(connect_cpo: Connect) -> None:
-    cpo = await connect_cpo("DE", "TNM")
+    cpo, _ = await connect_cpo("DE", "TNM")
     url = cpo.receiver_url("locations", "DE", "TNM", "LOC1")
     wrong = {"Authorization": "Token " + base64.b64encode(b"not-a-token").decode()}
     async with httpx.AsyncClient() as http:
@@ -358,7 +337,7 @@ async def test_without_a_valid_credentials_token_the_answer_is_401(connect_cpo: 
 async def test_a_hub_writes_for_its_connected_clients_only(
     roaming: Any, connect_cpo: Connect, pool: AsyncConnectionPool
 ) -> None:
-    hub = await connect_cpo("NL", "HUB", role="HUB")
+    hub, _ = await connect_cpo("NL", "HUB", role="HUB")
     assert hub.token_c is not None
     auth = {"Authorization": "Token " + base64.b64encode(hub.token_c.encode()).decode()}
     info = {

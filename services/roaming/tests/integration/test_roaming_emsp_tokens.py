@@ -5,89 +5,20 @@ kept from `token.registered` (OCPI 2.2.1 section 3.5), listed page by page to CP
 from __future__ import annotations
 
 import base64
-import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_contracts import Envelope
-from evroam_contracts.authorization import TokenRegistered
-from evroam_contracts.ids import new_id
-from evroam_messaging import Producer
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.push import PushPolicy
-from evroam_roaming.emsp_consumers import emsp_tokens_consumer
 from evroam_roaming.handlers.push import Pusher
 from evroam_testing.ocpi_partner import OcpiPartner
 
-Connect = Callable[..., Awaitable[OcpiPartner]]
-Own = Callable[..., Awaitable[Envelope]]
-ADMIN = {"Authorization": "Bearer it-admin-token"}  # the conftest's admin token
-
-
-@pytest.fixture
-async def connect(roaming: Any) -> AsyncIterator[Connect]:
-    """A started partner admitted with `role` and registered over OCPI; `plays_cpo`: its
-    version details offer a Tokens (and Commands) Receiver."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def call(cc: str, pid: str, role: str = "CPO", plays_cpo: bool = True) -> OcpiPartner:
-            partner = await stack.enter_async_context(OcpiPartner(cc, pid))
-            partner.plays_cpo = plays_cpo
-            body = {"name": f"{cc}*{pid}", "country_code": cc, "party_id": pid, "role": role}
-            answer = await roaming.http.post("/admin/partners", headers=ADMIN, json=body)
-            assert answer.status_code == 201, answer.text
-            await roaming.recognised(answer.json()["token"])
-            await partner.register(roaming.versions_url, answer.json()["token"])
-            await roaming.connected(answer.json()["partner_id"])
-            return partner
-
-        yield call
-
-
-@pytest.fixture
-def own(deliver: Callable[..., Awaitable[None]], unstarted_producer: Producer) -> tuple[Own, Any]:
-    """Deliver `token.registered` for one of our tokens as the authorization service's relay
-    publishes it (stream version `version`); returns the envelope, and the consumer."""
-    consumer = emsp_tokens_consumer()
-
-    async def call(uid: str, *, version: int = 1, event_id: Any = None, **fields: Any) -> Envelope:
-        event = TokenRegistered(**(token_fields(uid) | fields))
-        envelope = Envelope(
-            event_id=event_id or new_id(),
-            type=event.type_name,
-            version=event.version,
-            source="evroam.authorization",
-            time=datetime.now(UTC),
-            stream_id=f"token-NL-EVR-{event.type}-{uid}",
-            stream_version=version,
-            payload=event.to_json_dict(),
-        )
-        await deliver(envelope, consumer, unstarted_producer)
-        assert consumer.dead_lettered == 0
-        return envelope
-
-    return call, consumer
-
-
-def token_fields(uid: str) -> dict[str, Any]:
-    return {
-        "country_code": "NL",
-        "party_id": "EVR",
-        "uid": uid,
-        "type": "RFID",
-        "contract_id": "NL-EVR-C12345678-X",
-        "issuer": "evroam",
-        "valid": True,
-        "whitelist": "ALLOWED",
-        "last_updated": "2026-11-21T10:00:00Z",
-        "source": "own",
-    }
+Connect = Callable[..., Awaitable[tuple[OcpiPartner, str]]]
 
 
 def uids(response: httpx.Response) -> list[str]:
@@ -96,10 +27,10 @@ def uids(response: httpx.Response) -> list[str]:
 
 
 async def test_a_cpo_pulls_our_tokens_page_by_page_following_link(
-    connect: Connect, own: tuple[Own, Any]
+    connect_cpo: Connect, own_token: Any
 ) -> None:
-    cpo = await connect("BE", "BEC")
-    add, _ = own
+    cpo, _ = await connect_cpo("BE", "BEC")
+    add = own_token.add
     for n in range(3):
         await add(f"T{n}", last_updated=f"2026-11-21T1{n}:00:00Z")
     await add("THEIRS", source="roaming", partner_id="p-9")  # a partner's: not ours to list
@@ -118,10 +49,10 @@ async def test_a_cpo_pulls_our_tokens_page_by_page_following_link(
 
 
 async def test_an_older_version_of_a_token_arriving_late_changes_nothing(
-    connect: Connect, own: tuple[Own, Any]
+    connect_cpo: Connect, own_token: Any
 ) -> None:
-    cpo = await connect("BE", "BEC")
-    add, consumer = own
+    cpo, _ = await connect_cpo("BE", "BEC")
+    add, consumer = own_token.add, own_token.consumer
     newest = await add("T1", version=2, valid=False)
     await add("T1", version=1)  # re-published late
     await add("T1", version=2, valid=False, event_id=newest.event_id)  # delivered twice
@@ -131,10 +62,10 @@ async def test_an_older_version_of_a_token_arriving_late_changes_nothing(
 
 
 async def test_a_valid_token_is_allowed_an_invalid_one_blocked_an_unknown_one_404(
-    connect: Connect, own: tuple[Own, Any], pool: AsyncConnectionPool
+    connect_cpo: Connect, own_token: Any, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect("BE", "BEC")
-    add, _ = own
+    cpo, _ = await connect_cpo("BE", "BEC")
+    add = own_token.add
     await add("OK1")
     await add("BLOCKED1", valid=False)
     location = {"location_id": "LOC1", "evse_uids": ["BE*BEC*E1"]}
@@ -172,10 +103,10 @@ async def test_a_valid_token_is_allowed_an_invalid_one_blocked_an_unknown_one_40
 
 
 async def test_an_emsp_partner_may_not_use_our_tokens_sender(
-    connect: Connect, own: tuple[Own, Any]
+    connect_cpo: Connect, own_token: Any
 ) -> None:
-    emsp = await connect("DE", "TNM", role="EMSP", plays_cpo=False)
-    await own[0]("OK1")
+    emsp, _ = await connect_cpo("DE", "TNM", role="EMSP", plays_cpo=False)
+    await own_token.add("OK1")
     for response in (await emsp.authorize_token("OK1"), await emsp.list_tokens()):
         assert (response.status_code, response.json()["status_code"]) == (403, 2000)
 
@@ -193,11 +124,12 @@ async def test_a_missing_or_wrong_credentials_token_is_401(
 
 
 async def test_our_token_is_pushed_to_each_cpos_tokens_receiver_and_to_no_emsp(
-    connect: Connect, own: tuple[Own, Any], pool: AsyncConnectionPool
+    connect_cpo: Connect, own_token: Any, pool: AsyncConnectionPool
 ) -> None:
-    cpo = await connect("BE", "BEC")
-    emsp = await connect("DE", "TNM", role="EMSP")  # offers a Tokens Receiver, yet no CPO
-    add, _ = own
+    cpo, _ = await connect_cpo("BE", "BEC")
+    # It offers a Tokens Receiver, yet is no CPO.
+    emsp, _ = await connect_cpo("DE", "TNM", role="EMSP")
+    add = own_token.add
     policy = PushPolicy(max_attempts=3, backoff_s=10)
     async with httpx.AsyncClient() as http:
         pusher = Pusher(pool, http, Party("NL", "EVR"), policy, timeout_s=5)

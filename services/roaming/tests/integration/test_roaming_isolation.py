@@ -11,7 +11,6 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import httpx
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from evroam_contracts import Envelope, Event
+from evroam_contracts import Event
 from evroam_contracts.cdr import Cdr, CdrIssued
 from evroam_contracts.ids import new_id
 from evroam_contracts.tariff import TariffAssigned, TariffPublished
@@ -66,13 +65,8 @@ class World:
 
 async def feed(shared: Any, event: Event, stream: str, version: int = 1) -> None:
     """The event as its producer's relay publishes it, handed to our consumer of it."""
-    envelope = Envelope(
-        event_id=new_id(), type=event.type_name, version=event.version,
-        source=f"evroam.{event.producer}", time=datetime.fromisoformat(AT), stream_id=stream,
-        stream_version=version, payload=event.to_json_dict(),
-    )  # fmt: skip
     consumer = cdr_consumer() if isinstance(event, CdrIssued) else cpo_objects_consumer()
-    await shared.deliver(envelope, consumer)
+    await shared.feed(event, stream, AT, version, consumer)
 
 
 def our_cdr(cdr_id: str, owner: tuple[str, str]) -> CdrIssued:

@@ -14,11 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from evroam_contracts import Envelope, Event
 from evroam_contracts.gateway import Connector, Evse, LocationRegistered, StationRegistered
-from evroam_contracts.ids import new_id
 from evroam_contracts.shared import GeoLocation
-from evroam_roaming.consumers import cpo_objects_consumer
 from evroam_testing.ocpi_partner import OcpiPartner
 from evroam_testing.session_events import started
 
@@ -42,15 +39,6 @@ class World:
         return await partner.http.post(self.commands_url + command, json=body, headers=headers)
 
 
-async def feed(shared: Any, event: Event, stream: str) -> None:
-    envelope = Envelope(
-        event_id=new_id(), type=event.type_name, version=event.version,
-        source=f"evroam.{event.producer}", time=datetime.fromisoformat(AT), stream_id=stream,
-        stream_version=1, payload=event.to_json_dict(),
-    )  # fmt: skip
-    await shared.deliver(envelope, cpo_objects_consumer())
-
-
 async def site(shared: Any) -> None:
     """LOC1, station CS1: EVSE 3256 (connectors 1, 2) and 3257 (connector 1); sessions S-X and
     S-Y of X's and Y's drivers running at 3256 connector 1 (the station's transaction T1)."""
@@ -59,17 +47,16 @@ async def site(shared: Any) -> None:
         coordinates=GeoLocation(latitude="51.047599", longitude="3.729944"),
         time_zone="Europe/Brussels", country_code="BE", party_id="BEC",
     )  # fmt: skip
-    await feed(shared, location, "location-LOC1")
+    await shared.feed(location, "location-LOC1", AT)
     evses = tuple(
         Evse(evse_uid=uid, evse_id=f"BE*BEC*E{uid}",
              connectors=tuple(Connector(connector_id=c, ocpp_connector_id=n) for c, n in cs))
         for uid, cs in (("3256", (("1", 1), ("2", 2))), ("3257", (("1", 3),)))
     )  # fmt: skip
-    await feed(
-        shared, StationRegistered(station_id="CS1", location_id="LOC1", evses=evses), "station-CS1"
-    )
+    station = StationRegistered(station_id="CS1", location_id="LOC1", evses=evses)
+    await shared.feed(station, "station-CS1", AT)
     for suffix, owner in (("X", ("DE", "EMX")), ("Y", ("DE", "EMY"))):
-        await feed(shared, started(f"S-{suffix}", owner=owner), f"session-S-{suffix}")
+        await shared.feed(started(f"S-{suffix}", owner=owner), f"session-S-{suffix}", AT)
 
 
 def reserve(

@@ -19,37 +19,40 @@ LINE_COLUMNS = (
 Row = dict[str, Any]
 
 
+async def _rows(conn: AsyncConnection, query: str, params: Any) -> list[Row]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchall()
+
+
 async def lines_of(conn: AsyncConnection, statement_ids: list[str]) -> list[Row]:
     """The lines of these statements, each statement's in line order."""
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            f"SELECT {LINE_COLUMNS} FROM view_statement_lines_v1"
-            " WHERE statement_id = ANY(%s) ORDER BY statement_id, line_no",
-            (statement_ids,),
-        )
-        return await cur.fetchall()
+    return await _rows(
+        conn,
+        f"SELECT {LINE_COLUMNS} FROM view_statement_lines_v1"
+        " WHERE statement_id = ANY(%s) ORDER BY statement_id, line_no",
+        (statement_ids,),
+    )
 
 
 async def lines_of_cdr(conn: AsyncConnection, cdr_id: str) -> list[Row]:
     """The statement lines of one CDR (a credit CDR's own line included)."""
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            f"SELECT {LINE_COLUMNS} FROM view_statement_lines_v1 WHERE cdr_id = %s"
-            " ORDER BY statement_id, line_no",
-            (cdr_id,),
-        )
-        return await cur.fetchall()
+    return await _rows(
+        conn,
+        f"SELECT {LINE_COLUMNS} FROM view_statement_lines_v1 WHERE cdr_id = %s"
+        " ORDER BY statement_id, line_no",
+        (cdr_id,),
+    )
 
 
 async def history_of(conn: AsyncConnection, statement_id: str) -> list[Row]:
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            "SELECT cdr_id, previous_state, state, reason, partner_id, credit_cdr_id,"
-            " changed_at FROM view_statement_line_history_v1 WHERE statement_id = %s"
-            " ORDER BY stream_version",
-            (statement_id,),
-        )
-        return await cur.fetchall()
+    return await _rows(
+        conn,
+        "SELECT cdr_id, previous_state, state, reason, partner_id, credit_cdr_id,"
+        " changed_at FROM view_statement_line_history_v1 WHERE statement_id = %s"
+        " ORDER BY stream_version",
+        (statement_id,),
+    )
 
 
 async def statement_ids(

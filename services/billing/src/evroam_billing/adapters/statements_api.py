@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field
 
@@ -129,9 +130,8 @@ def _changes(events: list[StatementEvent], statement_id: str) -> dict[str, Any]:
     }
 
 
-async def _lines(pool: AsyncConnectionPool, statement_id: str) -> list[q.Row]:
-    async with pool.connection() as conn:
-        rows = await q.lines_of(conn, [statement_id])
+async def _lines(conn: AsyncConnection, statement_id: str) -> list[q.Row]:
+    rows = await q.lines_of(conn, [statement_id])
     if not rows:
         raise HTTPException(404, f"statement {statement_id} not found")
     return rows
@@ -181,7 +181,8 @@ def read_router(pool: AsyncConnectionPool) -> APIRouter:
     # Declared before /statements/{statement_id}, which would also match "<id>.csv".
     @api.get("/statements/{statement_id}.csv")
     async def statement_as_csv(statement_id: str) -> Response:
-        rows = await _lines(pool, statement_id)
+        async with pool.connection() as conn:
+            rows = await _lines(conn, statement_id)
         totals = statement_totals([q.amounts(r) for r in rows])
         return Response(
             statement_csv(rows, totals),
@@ -191,8 +192,8 @@ def read_router(pool: AsyncConnectionPool) -> APIRouter:
 
     @api.get("/statements/{statement_id}")
     async def statement(statement_id: str) -> dict[str, Any]:
-        rows = await _lines(pool, statement_id)
         async with pool.connection() as conn:
+            rows = await _lines(conn, statement_id)
             history = await q.history_of(conn, statement_id)
         of_cdr: dict[str, list[q.Row]] = {}
         for h in history:

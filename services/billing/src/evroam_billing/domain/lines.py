@@ -36,12 +36,6 @@ def party_of(token: CdrToken) -> str:
     return f"{token.country_code}*{token.party_id}".upper()
 
 
-def is_ours(cdr: Cdr, own_parties: frozenset[str]) -> bool:
-    """Only CDRs of our own parties' tokens are invoiced by us; another party's token is its
-    eMSP's business (on the CPO side, a settlement statement)."""
-    return party_of(cdr.cdr_token) in own_parties
-
-
 def cdr_key(cpo: str | None, cdr_id: str) -> str:
     """A CDR's identity: its id is unique per CPO (OCPI 2.2.1 CDR: id per country_code and
     party_id). The same CDR reaching us through two paths has the same key."""

@@ -8,13 +8,14 @@ row stops a redelivery, the contract's stream everything else (a CDR is billed o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from psycopg import AsyncConnection
 
 from evroam_billing.domain.countries import default_time_zone
 from evroam_billing.domain.errors import UnknownTimeZoneError
-from evroam_billing.domain.lines import is_ours
+from evroam_billing.domain.statements import Party, emsp_of
 from evroam_billing.handlers.commands import Causes, handle_bill_cdr
 from evroam_contracts import Envelope, Message
 from evroam_contracts.cdr import Cdr, CdrIssued
@@ -27,7 +28,18 @@ def _causes(envelope: Envelope) -> Causes:
     return Causes(envelope.correlation_id, str(envelope.event_id))
 
 
-def on_cdr_issued(own_parties: frozenset[str]) -> Handler:
+def ours(own_parties: frozenset[Party]) -> Callable[[Message], bool]:
+    """The CDRs this group bills, as its consumer's filter: those of our own parties' tokens
+    (the handlers below say the same for a direct call)."""
+
+    def wants(message: Message) -> bool:
+        cdr = message.cdr if isinstance(message, CdrIssued | CdrReceived) else None
+        return cdr is None or emsp_of(cdr) in own_parties
+
+    return wants
+
+
+def on_cdr_issued(own_parties: frozenset[Party]) -> Handler:
     """cdr.issued (a CDR of our network) -> BillCdr, for our own tokens."""
 
     async def handle(
@@ -35,7 +47,7 @@ def on_cdr_issued(own_parties: frozenset[str]) -> Handler:
     ) -> AfterCommit | None:
         if not isinstance(message, CdrIssued):
             raise PoisonEventError(f"expected cdr.issued, got {envelope.type}")
-        if is_ours(message.cdr, own_parties):
+        if emsp_of(message.cdr) in own_parties:
             now = datetime.now(UTC)
             await handle_bill_cdr(conn, message.cdr, message.time_zone, now, _causes(envelope))
         return None
@@ -43,7 +55,7 @@ def on_cdr_issued(own_parties: frozenset[str]) -> Handler:
     return handle
 
 
-def on_cdr_received(own_parties: frozenset[str]) -> Handler:
+def on_cdr_received(own_parties: frozenset[Party]) -> Handler:
     """roaming.cdr_received (a partner CPO's CDR of one of our drivers) -> BillCdr."""
 
     async def handle(
@@ -51,7 +63,7 @@ def on_cdr_received(own_parties: frozenset[str]) -> Handler:
     ) -> AfterCommit | None:
         if not isinstance(message, CdrReceived):
             raise PoisonEventError(f"expected roaming.cdr_received, got {envelope.type}")
-        if is_ours(message.cdr, own_parties):
+        if emsp_of(message.cdr) in own_parties:
             zone = partner_time_zone(message)
             now = datetime.now(UTC)
             await handle_bill_cdr(conn, message.cdr, zone, now, _causes(envelope))

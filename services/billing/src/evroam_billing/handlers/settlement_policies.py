@@ -100,6 +100,17 @@ async def _statement_for(
     return statement_of(cdr, time_zone)
 
 
+def acted_on(message: Message) -> bool:
+    """The group's consumer filter: every cdr.issued (one of our own tokens clears an early
+    delivery), but of the pushes only the delivered ones of CDRs; sessions' and locations'
+    pushes, far more frequent, are skipped before any transaction."""
+    return not isinstance(message, PushAttempted) or _delivered_cdr(message)
+
+
+def _delivered_cdr(message: PushAttempted) -> bool:
+    return message.module == "cdrs" and message.outcome == "DELIVERED"
+
+
 async def on_push_attempted(
     conn: AsyncConnection, envelope: Envelope, message: Message
 ) -> AfterCommit | None:
@@ -108,7 +119,7 @@ async def on_push_attempted(
     operators' (GET /admin/pushes?state=DEAD there)."""
     if not isinstance(message, PushAttempted):
         raise PoisonEventError(f"expected roaming.push_attempted, got {envelope.type}")
-    if message.module != "cdrs" or message.outcome != "DELIVERED":
+    if not _delivered_cdr(message):
         return None
     cdr_id, delivery = message.object_id, Delivery(message.partner_id, message.attempted_at)
     await db.lock_cdrs(conn, [cdr_id])

@@ -1,17 +1,16 @@
 """The settlement consumer as its subscribers drive it: records of evroam.cdr.events and
 evroam.roaming.events handed to the real `process` (with a producer that records dead
-letters), the projection folded on demand, and the HTTP API over ASGI."""
+letters: billing_feed.py), the projection folded on demand, and the HTTP API over ASGI."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from billing_feed import Feed
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
@@ -19,53 +18,21 @@ from evroam_billing.adapters.statements_api import admin_router, read_router
 from evroam_billing.app import settlement
 from evroam_billing.domain.statements import parse_parties
 from evroam_billing.projections.statement_lines import StatementLinesV1
-from evroam_contracts import Envelope, Message
-from evroam_contracts.cdr import Cdr, CdrIssued
-from evroam_contracts.ids import new_id
+from evroam_contracts import Envelope
+from evroam_contracts.cdr import Cdr
 from evroam_contracts.roaming import PushAttempted
 from evroam_eventstore import EventStore, RecordedEvent
-from evroam_eventstore.projections import ProjectionRunner
-from evroam_messaging import Consumer
-from evroam_messaging.consumer import process
-from evroam_testing.fakes import Record, RecordingProducer
 
 ADMIN = "admin-s3cret"
 STATEMENT = "STM-DE-TNM-2026-03"
 PUSHED_AT = datetime(2026, 3, 10, 10, 5, tzinfo=UTC)
 
 
-@dataclass
-class SettlementFeed:
-    """Both topics of the evroam.billing.settlement group, delivered one record at a time."""
+class SettlementFeed(Feed):
+    """Both topics of the evroam.billing.settlement group."""
 
-    pool: AsyncConnectionPool
-    consumer: Consumer = field(default_factory=lambda: settlement(parse_parties("NL*EVR")))
-    producer: RecordingProducer = field(default_factory=RecordingProducer)
-    offset: int = 0
-
-    @staticmethod
-    def envelope(
-        message: Message,
-        stream_id: str,
-        *,
-        event_id: uuid.UUID | None = None,
-        correlation_id: str = "corr-1",
-    ) -> Envelope:
-        return Envelope(
-            event_id=event_id or new_id(),
-            type=message.type_name,
-            version=message.version,
-            source=f"evroam.{message.producer}",
-            time=datetime.now(UTC),
-            stream_id=stream_id,
-            stream_version=1,
-            payload=message.to_json_dict(),
-            correlation_id=correlation_id,
-        )
-
-    def issued(self, cdr: Cdr, time_zone: str = "Europe/Amsterdam", **kw: Any) -> Envelope:
-        message = CdrIssued(cdr=cdr, time_zone=time_zone)
-        return self.envelope(message, f"cdr-{cdr.session_id}", **kw)
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        super().__init__(pool, settlement(parse_parties("NL*EVR")), [StatementLinesV1()])
 
     def push(self, cdr_id: str, outcome: str = "DELIVERED", **changes: Any) -> Envelope:
         message = PushAttempted.model_validate(
@@ -83,21 +50,8 @@ class SettlementFeed:
         )
         return self.envelope(message, "push-7", correlation_id=f"corr-{cdr_id}")
 
-    async def deliver(self, envelope: Envelope) -> None:
-        self.offset += 1
-        topic = "evroam.cdr.events" if envelope.type == "cdr.issued" else "evroam.roaming.events"
-        record = Record(topic, 0, self.offset, envelope.key, envelope.value(), envelope.headers())
-        await process(self.consumer, self.pool, self.producer, record)
-
-    async def issue(self, cdr: Cdr, time_zone: str = "Europe/Amsterdam") -> None:
-        await self.deliver(self.issued(cdr, time_zone))
-
     async def delivered(self, cdr_id: str, outcome: str = "DELIVERED", **changes: Any) -> None:
         await self.deliver(self.push(cdr_id, outcome, **changes))
-
-    @property
-    def dead_letters(self) -> list[dict[str, str]]:
-        return [h for topic, h in self.producer.sent if topic == "evroam.billing.dlq"]
 
     async def events(self, statement_id: str = STATEMENT) -> list[RecordedEvent]:
         async with self.pool.connection() as conn:
@@ -109,14 +63,6 @@ class SettlementFeed:
         for e in await self.events(statement_id):
             states[e.payload["cdr_id"]] = e.payload.get("state", "ISSUED")
         return states
-
-    async def project(self) -> int:
-        runner = ProjectionRunner(self.pool, "unused", [StatementLinesV1()])
-        await runner.setup()
-        applied = 0
-        while step := await runner.step():
-            applied += step
-        return applied
 
 
 @pytest.fixture

@@ -156,3 +156,21 @@ async def test_our_own_drivers_cdrs_and_their_pushes_make_no_statement(
         cur = await conn.execute("SELECT count(*) FROM events")
         assert await cur.fetchone() == (0,)
     assert feed.dead_letters == []
+
+
+async def test_pushes_the_group_does_not_act_on_cost_it_no_transaction(
+    feed: SettlementFeed, pool: AsyncConnectionPool
+) -> None:
+    """Sessions' and locations' pushes and failed attempts far outnumber delivered CDRs: the
+    consumer's filter skips them before any processed-event row is written."""
+    await feed.delivered("CDR-9", "FAILED", next_attempt_at="2026-03-10T10:06:00Z")
+    await feed.delivered("S-1", module="sessions")
+    await feed.delivered("L-1", module="locations")
+    skipped = feed.consumer.handled
+    await feed.delivered("CDR-9")  # delivered, before its CDR: remembered
+
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT count(*) FROM processed_events")
+        rows = await cur.fetchone()
+    assert (skipped, feed.consumer.handled) == (0, 1)
+    assert rows == (1,)

@@ -36,7 +36,7 @@ async def a_month(feed: SettlementFeed, partner_cdr: PartnerCdr) -> None:
     await feed.issue(partner_cdr("CDR-4-C", total="-5.00", incl="-6.05", **credit))
     await feed.issue(partner_cdr("CDR-4-R", total="4.00", incl="4.84"))
     await feed.issue(partner_cdr("CDR-9", emsp="BE*ABC"), "Europe/Brussels")
-    await feed.project()
+    await feed.fold()
 
 
 async def test_admin_commands_need_the_admin_token(
@@ -121,7 +121,7 @@ async def test_a_statement_as_json_has_its_lines_states_history_and_totals(
     await a_month(feed, partner_cdr)
     url = f"/admin/statements/{STATEMENT}/cdrs/CDR-2/dispute"
     await http.post(url, json={"reason": "too dear"}, headers=ADMIN)
-    await feed.project()
+    await feed.fold()
 
     statement = (await http.get(f"/statements/{STATEMENT}")).json()
     missing = await http.get("/statements/STM-XX-NOP-2026-03")
@@ -218,7 +218,7 @@ async def test_the_statement_view_rebuilt_from_the_log_equals_the_live_one(
     await http.post(f"{url}/cdrs/CDR-2/resolve", headers=ADMIN)
     await feed.issue(partner_cdr("CDR-1"))  # published again: changes nothing
     await feed.delivered("CDR-2")  # a delivery after the acknowledgement: changes nothing
-    await feed.project()
+    await feed.fold()
 
     host = ServiceHost("billing", BillingSettings(admin_token="admin-s3cret"))
     host._pool = pool  # what run() opens; the host is not run here

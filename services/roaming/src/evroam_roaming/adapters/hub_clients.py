@@ -40,7 +40,3 @@ class PostgresHubClients:
                 (hub_partner_id, party.country_code, party.party_id),
             )
             return await cur.fetchone()
-
-    async def connected(self, hub_partner_id: str, party: Party) -> bool:
-        found = await self.get(hub_partner_id, party)
-        return found is not None and found["status"] == "CONNECTED"

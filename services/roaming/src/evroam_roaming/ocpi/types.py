@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime, render_json
+from evroam_contracts.shared import TokenType
 
 
 class InvalidObjectError(ValueError):
@@ -68,7 +69,6 @@ Url = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_no_con
 String = Annotated[str, AfterValidator(_no_control)]
 
 
-TokenType = Literal["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AuthMethod = Literal["AUTH_REQUEST", "COMMAND", "WHITELIST"]
 ConnectorFormat = Literal["SOCKET", "CABLE"]
 PowerType = Literal["AC_1_PHASE", "AC_2_PHASE", "AC_2_PHASE_SPLIT", "AC_3_PHASE", "DC"]
@@ -184,6 +184,7 @@ def parse_object(model: type[M], data: object, what: str) -> M:
 
 
 def reasons(exc: ValidationError) -> str:
+    """What is wrong with a body, for the OCPI 2001 message: the first few errors suffice."""
     parts = []
     for error in exc.errors()[:5]:
         where = ".".join(str(p) for p in error["loc"]) or "body"

@@ -20,7 +20,7 @@ from pydantic import (
 from evroam_contracts.roaming import CommandResponseType, CommandResultType, RemoteCommandType
 from evroam_contracts.shared import OcpiToken
 from evroam_roaming.ocpi.tokens.models import InvalidTokenError, parse_token
-from evroam_roaming.ocpi.types import CiString36, DateTime
+from evroam_roaming.ocpi.types import CiString36, DateTime, reasons
 
 # The vocabularies live with the events that carry them (evroam_contracts.roaming).
 CommandType = RemoteCommandType
@@ -124,16 +124,8 @@ def parse_command(command_type: str, body: object) -> Command:
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise InvalidCommandError(_reasons(exc)) from exc
+        raise InvalidCommandError(reasons(exc)) from exc
 
 
 def english(text: str) -> tuple[DisplayText, ...]:
     return (DisplayText(language="en", text=text[:512]),)
-
-
-def _reasons(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "body"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import CdrAlreadyReceivedError, NotOurTokenError, ObjectKey
 from evroam_roaming.ocpi.auth import Caller
@@ -26,11 +25,12 @@ from evroam_roaming.ocpi.emsp.receiving import (
     answer,
     check_owner,
     cpo_caller,
+    held,
     invalid,
+    owned_key,
     read_body,
-    unknown,
 )
-from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
+from evroam_roaming.ocpi.envelope import OcpiError, StatusCode
 from evroam_roaming.ocpi.headers import routing_headers
 from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
@@ -72,11 +72,7 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
 
     @api.get(base + "/{country_code}/{party_id}/{cdr_id:path}")
     async def get_cdr(country_code: str, party_id: str, cdr_id: str, caller: CallerDep) -> Response:
-        routing = routing_headers(ctx.us, caller.party)
-        await check_owner(ctx.partners, caller, Party.of(country_code, party_id), routing)
-        found = await store.get(ObjectKey.of("cdrs", country_code, party_id, cdr_id))
-        if found is None:
-            raise unknown("Unknown CDR", routing)
-        return ocpi_response(render_json(found), ctx.clock(), headers=routing)
+        key, routing = await owned_key(ctx, caller, "cdrs", country_code, party_id, cdr_id)
+        return held(await store.get(key), "CDR", ctx.clock(), routing)
 
     return api

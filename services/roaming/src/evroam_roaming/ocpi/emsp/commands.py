@@ -22,6 +22,7 @@ from evroam_roaming.ocpi.commands.models import CommandResult
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, json_body, ocpi_response
 from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.types import reasons
 
 log = logging.getLogger(__name__)
 OK, NOT_FOUND = 200, 404
@@ -38,10 +39,7 @@ def parse_result(data: object, routing: dict[str, str]) -> CommandResult:
     try:
         return CommandResult.model_validate(data)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3]
-        )
-        message = f"invalid CommandResult: {reasons}"
+        message = f"invalid CommandResult: {reasons(exc)}"
         raise OcpiError(OK, StatusCode.INVALID_OR_MISSING_PARAMETERS, message, routing) from exc
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from evroam_contracts.shared import TokenType
 from evroam_roaming.ocpi.types import (
     BusinessDetails,
     CiString2,
@@ -23,7 +24,6 @@ from evroam_roaming.ocpi.types import (
     OcpiObject,
     PowerType,
     String,
-    TokenType,
     Url,
 )
 

@@ -14,8 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from evroam_contracts.ocpi_json import render_json
-from evroam_roaming.domain.partners import Party
 from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError, Receipt
 from evroam_roaming.domain.received_locations import find_connector, find_evse
 from evroam_roaming.ocpi.auth import Caller
@@ -25,15 +23,16 @@ from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
     answer,
     check_identity,
-    check_owner,
     check_patch,
     cpo_caller,
+    held,
     invalid,
+    owned_key,
     read_body,
     unknown,
+    url_fields,
 )
-from evroam_roaming.ocpi.envelope import StatusCode, ocpi_response
-from evroam_roaming.ocpi.headers import routing_headers
+from evroam_roaming.ocpi.envelope import StatusCode
 from evroam_roaming.ocpi.types import InvalidObjectError, OcpiObject, parse_object
 
 
@@ -61,8 +60,7 @@ class _Target:
             return {"id": self.connector_id}
         if self.evse_uid is not None:
             return {"uid": self.evse_uid}
-        owner = self.key.owner
-        return {"country_code": owner.country_code, "party_id": owner.party_id, "id": self.key.id}
+        return url_fields(self.key)
 
 
 def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
@@ -72,9 +70,9 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
 
     async def target(request: Request, caller: Caller) -> tuple[_Target, dict[str, str]]:
         p = request.path_params
-        routing = routing_headers(ctx.us, caller.party)
-        await check_owner(ctx.partners, caller, Party.of(p["country_code"], p["party_id"]), routing)
-        key = ObjectKey.of("locations", p["country_code"], p["party_id"], p["location_id"])
+        key, routing = await owned_key(
+            ctx, caller, "locations", p["country_code"], p["party_id"], p["location_id"]
+        )
         return _Target(key, p.get("evse_uid"), p.get("connector_id")), routing
 
     async def get_object(request: Request, caller: CallerDep) -> Response:
@@ -85,9 +83,7 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
             found = find_evse(found, t.evse_uid)
         if found is not None and t.connector_id is not None:
             found = find_connector(found, t.connector_id)
-        if found is None:
-            raise unknown(f"Unknown {t.what}", routing, StatusCode.UNKNOWN_LOCATION)
-        return ocpi_response(render_json(found), ctx.clock(), headers=routing)
+        return held(found, t.what, ctx.clock(), routing, StatusCode.UNKNOWN_LOCATION)
 
     async def put_object(request: Request, caller: CallerDep) -> Response:
         t, routing = await target(request, caller)

@@ -29,8 +29,9 @@ from typing import Any, Protocol
 
 from fastapi.responses import Response
 
+from evroam_contracts.ocpi_json import render_json
 from evroam_roaming.domain.partners import CPO_SIDE, Partner, Party
-from evroam_roaming.domain.received import ObjectKey, OcpiData, Receipt
+from evroam_roaming.domain.received import Module, ObjectKey, OcpiData, Receipt
 from evroam_roaming.ocpi.auth import Caller, PartnerDirectory, authenticate
 from evroam_roaming.ocpi.context import OcpiContext
 from evroam_roaming.ocpi.emsp.cdr_objects import CDR
@@ -38,6 +39,7 @@ from evroam_roaming.ocpi.emsp.location_objects import EVSE, Connector, Location
 from evroam_roaming.ocpi.emsp.session_objects import Session
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
 from evroam_roaming.ocpi.envelope import OcpiError, StatusCode, ocpi_response
+from evroam_roaming.ocpi.headers import routing_headers
 from evroam_roaming.ocpi.roles import CallerOf, caller_in_role
 from evroam_roaming.ocpi.types import (
     DateTime,
@@ -113,6 +115,21 @@ async def check_owner(
         )
 
 
+async def owned_key(
+    ctx: OcpiContext, caller: Caller, module: Module, country_code: str, party_id: str, id_: str
+) -> tuple[ObjectKey, dict[str, str]]:
+    """The object a URL names, and the routing headers of every answer about it; HTTP 404
+    first when the caller may not speak for the URL's owner (check_owner)."""
+    routing = routing_headers(ctx.us, caller.party)
+    await check_owner(ctx.partners, caller, Party.of(country_code, party_id), routing)
+    return ObjectKey.of(module, country_code, party_id, id_), routing
+
+
+def url_fields(key: ObjectKey) -> dict[str, str]:
+    """The fields of an object's body that must equal its URL's (section 1.3)."""
+    return {"country_code": key.owner.country_code, "party_id": key.owner.party_id, "id": key.id}
+
+
 def read_body(raw: bytes, routing: dict[str, str]) -> object:
     """The body as JSON, numbers as Decimal (exact); not JSON is HTTP 400 (section 1.7)."""
     try:
@@ -169,6 +186,19 @@ def unknown(
     message: str, routing: dict[str, str], code: StatusCode = StatusCode.CLIENT_ERROR
 ) -> OcpiError:
     return OcpiError(NOT_FOUND, code, message, routing)
+
+
+def held(
+    found: OcpiData | None,
+    what: str,
+    timestamp: datetime,
+    routing: dict[str, str],
+    code: StatusCode = StatusCode.CLIENT_ERROR,
+) -> Response:
+    """A GET's answer: the object as we hold it, or HTTP 404 with `code`."""
+    if found is None:
+        raise unknown(f"Unknown {what}", routing, code)
+    return ocpi_response(render_json(found), timestamp, headers=routing)
 
 
 _MESSAGES = {

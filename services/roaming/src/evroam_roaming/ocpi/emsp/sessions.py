@@ -14,25 +14,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from evroam_contracts.ocpi_json import render_json
-from evroam_roaming.domain.partners import Party
-from evroam_roaming.domain.received import NotOurTokenError, ObjectKey, ObjectNotFoundError
+from evroam_roaming.domain.received import NotOurTokenError, ObjectNotFoundError
 from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
     answer,
     check_identity,
-    check_owner,
     check_patch,
     cpo_caller,
+    held,
     invalid,
+    owned_key,
     read_body,
     unknown,
+    url_fields,
 )
 from evroam_roaming.ocpi.emsp.session_objects import Session
-from evroam_roaming.ocpi.envelope import ocpi_response
-from evroam_roaming.ocpi.headers import routing_headers
 from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 
@@ -42,34 +40,22 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     CallerDep = Annotated[Caller, Depends(caller_of)]
     path = f"/emsp/{VERSION}/sessions/{{country_code}}/{{party_id}}/{{session_id}}"
 
-    async def target(
-        caller: Caller, country_code: str, party_id: str, session_id: str
-    ) -> tuple[ObjectKey, dict[str, str], dict[str, str]]:
-        """The session's key, the routing headers, and the body fields the URL fixes."""
-        routing = routing_headers(ctx.us, caller.party)
-        await check_owner(ctx.partners, caller, Party.of(country_code, party_id), routing)
-        url = {"country_code": country_code, "party_id": party_id, "id": session_id}
-        return ObjectKey.of("sessions", country_code, party_id, session_id), routing, url
-
     @api.get(path)
     async def get_session(
         country_code: str, party_id: str, session_id: str, caller: CallerDep
     ) -> Response:
-        key, routing, _ = await target(caller, country_code, party_id, session_id)
-        found = await store.get(key)
-        if found is None:
-            raise unknown("Unknown Session", routing)
-        return ocpi_response(render_json(found), ctx.clock(), headers=routing)
+        key, routing = await owned_key(ctx, caller, "sessions", country_code, party_id, session_id)
+        return held(await store.get(key), "Session", ctx.clock(), routing)
 
     @api.put(path)
     async def put_session(
         country_code: str, party_id: str, session_id: str, request: Request, caller: CallerDep
     ) -> Response:
-        key, routing, url = await target(caller, country_code, party_id, session_id)
+        key, routing = await owned_key(ctx, caller, "sessions", country_code, party_id, session_id)
         body = read_body(await request.body(), routing)
         try:
             session = parse_object(Session, body, "Session")
-            check_identity(session.model_dump(), url, "Session")
+            check_identity(session.model_dump(), url_fields(key), "Session")
             receipt = await store.put_session(caller.partner.partner_id, key, session)
         except (InvalidObjectError, NotOurTokenError) as exc:
             raise invalid(exc, routing) from exc
@@ -79,11 +65,11 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     async def patch_session(
         country_code: str, party_id: str, session_id: str, request: Request, caller: CallerDep
     ) -> Response:
-        key, routing, url = await target(caller, country_code, party_id, session_id)
+        key, routing = await owned_key(ctx, caller, "sessions", country_code, party_id, session_id)
         body = read_body(await request.body(), routing)
         try:
             patch = check_patch(Session, body, "Session")
-            check_identity(patch, url, "Session")
+            check_identity(patch, url_fields(key), "Session")
             receipt = await store.patch_session(caller.partner.partner_id, key, patch)
         except (InvalidObjectError, NotOurTokenError) as exc:
             raise invalid(exc, routing) from exc

@@ -12,24 +12,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from evroam_contracts.ocpi_json import render_json
-from evroam_roaming.domain.partners import Party
-from evroam_roaming.domain.received import ObjectKey, ObjectNotFoundError
+from evroam_roaming.domain.received import ObjectNotFoundError
 from evroam_roaming.ocpi.auth import Caller
 from evroam_roaming.ocpi.context import VERSION, OcpiContext
 from evroam_roaming.ocpi.emsp.receiving import (
     ReceiverStore,
     answer,
     check_identity,
-    check_owner,
     cpo_caller,
+    held,
     invalid,
+    owned_key,
     read_body,
     unknown,
+    url_fields,
 )
 from evroam_roaming.ocpi.emsp.tariff_objects import Tariff
-from evroam_roaming.ocpi.envelope import ocpi_response
-from evroam_roaming.ocpi.headers import routing_headers
 from evroam_roaming.ocpi.types import InvalidObjectError, parse_object
 
 
@@ -39,33 +37,22 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     CallerDep = Annotated[Caller, Depends(caller_of)]
     path = f"/emsp/{VERSION}/tariffs/{{country_code}}/{{party_id}}/{{tariff_id}}"
 
-    async def target(
-        caller: Caller, country_code: str, party_id: str, tariff_id: str
-    ) -> tuple[ObjectKey, dict[str, str]]:
-        routing = routing_headers(ctx.us, caller.party)
-        await check_owner(ctx.partners, caller, Party.of(country_code, party_id), routing)
-        return ObjectKey.of("tariffs", country_code, party_id, tariff_id), routing
-
     @api.get(path)
     async def get_tariff(
         country_code: str, party_id: str, tariff_id: str, caller: CallerDep
     ) -> Response:
-        key, routing = await target(caller, country_code, party_id, tariff_id)
-        found = await store.get(key)
-        if found is None:
-            raise unknown("Unknown Tariff", routing)
-        return ocpi_response(render_json(found), ctx.clock(), headers=routing)
+        key, routing = await owned_key(ctx, caller, "tariffs", country_code, party_id, tariff_id)
+        return held(await store.get(key), "Tariff", ctx.clock(), routing)
 
     @api.put(path)
     async def put_tariff(
         country_code: str, party_id: str, tariff_id: str, request: Request, caller: CallerDep
     ) -> Response:
-        key, routing = await target(caller, country_code, party_id, tariff_id)
+        key, routing = await owned_key(ctx, caller, "tariffs", country_code, party_id, tariff_id)
         body = read_body(await request.body(), routing)
-        url = {"country_code": country_code, "party_id": party_id, "id": tariff_id}
         try:
             tariff = parse_object(Tariff, body, "Tariff")
-            check_identity(tariff.model_dump(), url, "Tariff")
+            check_identity(tariff.model_dump(), url_fields(key), "Tariff")
             receipt = await store.put_tariff(caller.partner.partner_id, key, tariff)
         except InvalidObjectError as exc:
             raise invalid(exc, routing) from exc
@@ -75,7 +62,7 @@ def router(ctx: OcpiContext, store: ReceiverStore) -> APIRouter:
     async def delete_tariff(
         country_code: str, party_id: str, tariff_id: str, caller: CallerDep
     ) -> Response:
-        key, routing = await target(caller, country_code, party_id, tariff_id)
+        key, routing = await owned_key(ctx, caller, "tariffs", country_code, party_id, tariff_id)
         try:
             receipt = await store.delete_tariff(caller.partner.partner_id, key)
         except ObjectNotFoundError as exc:

@@ -28,6 +28,7 @@ from evroam_roaming.ocpi.lists import add_list_route
 from evroam_roaming.ocpi.pagination import PageRequest
 from evroam_roaming.ocpi.roles import caller_in_role
 from evroam_roaming.ocpi.tokens.models import TOKEN_TYPES, token_json
+from evroam_roaming.ocpi.types import reasons
 
 OK, NOT_FOUND = 200, 404
 MAX_UID_LENGTH = 36
@@ -72,10 +73,7 @@ def location_of(raw: bytes, routing: dict[str, str]) -> LocationReferences | Non
     try:
         parsed = _LocationIn.model_validate(data)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3]
-        )
-        raise _invalid(f"invalid LocationReferences: {reasons}", routing) from exc
+        raise _invalid(f"invalid LocationReferences: {reasons(exc)}", routing) from exc
     return LocationReferences(location_id=parsed.location_id, evse_uids=tuple(parsed.evse_uids))
 
 

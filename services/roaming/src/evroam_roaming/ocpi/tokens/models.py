@@ -13,6 +13,7 @@ from pydantic import ConfigDict, StrictBool, ValidationError, field_validator
 from evroam_contracts.ocpi_json import InvalidDateTimeError, parse_datetime, render_json
 from evroam_contracts.shared import OcpiToken, TokenType
 from evroam_roaming.domain.tokens import Receipt, TokenKey
+from evroam_roaming.ocpi.types import reasons
 
 TOKEN_TYPES: tuple[str, ...] = get_args(TokenType)
 # CiStrings (section 1.9): printable ASCII only.
@@ -57,7 +58,7 @@ def parse_token(data: object) -> OcpiToken:
     try:
         parsed = _TokenIn.model_validate(data)
     except ValidationError as exc:
-        raise InvalidTokenError(_reasons(exc)) from exc
+        raise InvalidTokenError(reasons(exc)) from exc
     return OcpiToken.model_validate(parsed.model_dump())
 
 
@@ -86,14 +87,6 @@ def token_json(token: OcpiToken) -> dict[str, Any]:
     """The token as OCPI JSON (DateTime in the `Z` form), absent optional fields left out."""
     loaded: dict[str, Any] = json.loads(render_json(token.model_dump(exclude_none=True)))
     return loaded
-
-
-def _reasons(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "body"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
 
 
 class TokenStore(Protocol):
